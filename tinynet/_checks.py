@@ -1,0 +1,70 @@
+"""Проверки входных данных на границе публичного API.
+
+Каждая функция либо возвращает проверенный массив, либо бросает исключение с русским
+сообщением, в котором названы аргумент, ожидаемое и полученное значение.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+def as_float_array(value: object, name: str) -> np.ndarray:
+    """Превращает ``value`` в массив с плавающей точкой, не теряя float32.
+
+    Целые и булевы массивы (и списки чисел) приводятся к float64; строки и объекты
+    отвергаются с ``TypeError``; NaN и бесконечности — с ``ValueError``.
+    """
+    try:
+        array = np.asarray(value)
+    except (TypeError, ValueError) as error:  # например, «рваный» список списков
+        raise TypeError(f"{name}: ожидался числовой массив, получено {value!r}") from error
+    if array.dtype.kind in "biu":
+        array = array.astype(np.float64)
+    elif array.dtype.kind != "f":
+        raise TypeError(f"{name}: ожидался числовой массив, получен массив с dtype={array.dtype}")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name}: в данных есть NaN или бесконечность")
+    return array
+
+
+def check_features(x: object, n_features: int, name: str = "x") -> np.ndarray:
+    """Проверяет вход слоя: один пример формы ``(n,)`` или пакет формы ``(N, n)``."""
+    array = as_float_array(x, name)
+    if array.ndim not in (1, 2) or array.shape[-1] != n_features:
+        raise ValueError(
+            f"{name}: ожидалась форма ({n_features},) для одного примера "
+            f"или (N, {n_features}) для пакета, получена {array.shape}"
+        )
+    if array.ndim == 2 and array.shape[0] == 0:
+        raise ValueError(f"{name}: пустой пакет, форма {array.shape}")
+    return array
+
+
+def check_same_shape(value: object, expected: tuple[int, ...], name: str) -> np.ndarray:
+    """Проверяет, что форма ``value`` в точности равна ``expected`` (без broadcasting)."""
+    array = as_float_array(value, name)
+    if array.shape != expected:
+        raise ValueError(f"{name}: ожидалась форма {expected}, получена {array.shape}")
+    return array
+
+
+def check_positive_int(value: object, name: str) -> int:
+    """Проверяет, что ``value`` — целое число больше нуля (bool не считается)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name}: ожидалось целое число, получено {value!r}")
+    if value <= 0:
+        raise ValueError(f"{name}: ожидалось целое число больше нуля, получено {value}")
+    return int(value)
+
+
+def check_learning_rate(value: object) -> float:
+    """Проверяет, что скорость обучения — конечное число больше нуля."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
+        raise TypeError(f"learning_rate: ожидалось число, получено {value!r}")
+    rate = float(value)
+    if not math.isfinite(rate) or rate <= 0:
+        raise ValueError(f"learning_rate: ожидалось конечное число больше нуля, получено {value}")
+    return rate

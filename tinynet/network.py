@@ -1,0 +1,75 @@
+r"""Многослойная сеть: последовательность слоёв :class:`~tinynet.layer.Layer`.
+
+Прямой проход — композиция :math:`f = f_L \circ \dots \circ f_1`; обратный проход идёт по
+слоям в обратном порядке, и каждый слой передаёт предыдущему градиент по своему входу
+(рекурсия :math:`\delta`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from ._checks import check_learning_rate, check_positive_int
+from ._random import RandomLike, make_rng
+from .layer import Layer
+
+
+class NeuralNetwork:
+    r"""Сеть из сигмоидных слоёв размеров ``layer_sizes = [n_0, n_1, ..., n_L]``.
+
+    Слой ``l`` отображает :math:`n_{l-1}` входов в :math:`n_l` выходов, всего слоёв
+    ``len(layer_sizes) - 1``. Все слои получают веса из одного генератора ``rng``
+    (``np.random.Generator`` или целое зерно; ``None`` — случайное зерно), масштаб
+    начальных весов — ``weight_scale`` (по умолчанию 0.01).
+    """
+
+    def __init__(
+        self,
+        layer_sizes: Sequence[int],
+        *,
+        weight_scale: float = 0.01,
+        rng: RandomLike = None,
+    ) -> None:
+        sizes = list(layer_sizes)
+        if len(sizes) < 2:
+            raise ValueError(
+                f"layer_sizes: нужны хотя бы два размера (входы и выходы), получено {layer_sizes!r}"
+            )
+        sizes = [check_positive_int(n, f"layer_sizes[{i}]") for i, n in enumerate(sizes)]
+        generator = make_rng(rng)
+        self.layers = [
+            Layer(n_in, n_out, weight_scale=weight_scale, rng=generator)
+            for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True)
+        ]
+
+    def __repr__(self) -> str:
+        sizes = [self.layers[0].n_inputs] + [layer.n_outputs for layer in self.layers]
+        return f"NeuralNetwork({sizes})"
+
+    def forward(self, x: ArrayLike) -> np.ndarray:
+        """Пропускает ``x`` через все слои по порядку и возвращает выход последнего."""
+        for layer in self.layers:
+            x = layer.forward(x)
+        return x
+
+    def backward(self, dy: ArrayLike) -> np.ndarray:
+        r"""Проводит :math:`\partial L/\partial Y` через слои в обратном порядке.
+
+        Каждый слой сохраняет свои ``dW`` и ``db``; возвращается градиент по входу сети.
+        """
+        for layer in reversed(self.layers):
+            dy = layer.backward(dy)
+        return dy
+
+    def update_parameters(self, learning_rate: float) -> None:
+        """Делает шаг градиентного спуска во всех слоях."""
+        rate = check_learning_rate(learning_rate)
+        for layer in self.layers:
+            layer.update_parameters(rate)
+
+    def get_all_parameters(self) -> list[dict[str, np.ndarray]]:
+        """Копии параметров всех слоёв по порядку: ``[{'W': ..., 'b': ...}, ...]``."""
+        return [layer.get_parameters() for layer in self.layers]
