@@ -1,0 +1,157 @@
+"""Sphinx extension of the tinynet book.
+
+1. Outputs are never stale: chapters are executed on every read (``execute_notebooks:
+   force``), and a change to ``tinynet/*.py`` marks every chapter as outdated, so Sphinx
+   re-reads and re-executes it even though its own source did not change.
+2. Every chapter page offers an ``.ipynb`` download that reads well in plain Jupyter: the
+   executed notebook with MyST-only syntax replaced by plain Markdown (numbered equations get
+   ``\\tag{}``, ``{eq}`` references become numbers, ``{glue:text}`` becomes the glued value,
+   admonitions become block quotes, cells tagged ``remove-cell`` are dropped).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import nbformat
+from docutils import nodes
+from myst_nb.core.variables import format_plain_text
+from sphinx.application import Sphinx
+from sphinx.errors import ExtensionError
+
+PACKAGE = Path(__file__).resolve().parent.parent / "tinynet"
+ADMONITION_TITLES = {
+    "note": "Примечание",
+    "tip": "Совет",
+    "hint": "Подсказка",
+    "important": "Важно",
+    "warning": "Внимание",
+    "caution": "Осторожно",
+    "seealso": "См. также",
+}
+
+DISPLAY_MATH = re.compile(r"\$\$(?P<body>(?:(?!\$\$).)+)\$\$[ \t]*\((?P<label>[\w:.-]+)\)", re.S)
+EQ_ROLE = re.compile(r"\{eq\}`(?P<label>[^`]+)`")
+GLUE_ROLE = re.compile(r"\{glue(?::text)?\}`(?P<key>[^`:]+)(?::(?P<fmt>[^`]*))?`")
+DIRECTIVE = re.compile(
+    r"^(?P<fence>```+|:::+)\{(?P<name>[\w-]+)\}(?P<arg>[^\n]*)\n(?P<body>.*?)^(?P=fence)[ \t]*$",
+    re.S | re.M,
+)
+TARGET = re.compile(r"^\([\w:.-]+\)=[ \t]*\n", re.M)
+COMMENT = re.compile(r"^%[^\n]*\n", re.M)
+LOCAL_MD_LINK = re.compile(r"\]\((?P<path>(?![a-z]+:)[^)#\s]+)\.md(?P<anchor>#[^)]*)?\)")
+LEFTOVER = re.compile(r"\{[\w:-]+\}`|^(```+|:::+)\{", re.M)
+
+
+def package_hash() -> str:
+    """SHA-256 of every tinynet source file, in a stable order."""
+    digest = hashlib.sha256()
+    for path in sorted(PACKAGE.rglob("*.py")):
+        digest.update(path.relative_to(PACKAGE).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def outdate_chapters_after_package_change(app: Sphinx, env, added, changed, removed):
+    current = package_hash()
+    previous = getattr(env, "tinynet_package_hash", None)
+    env.tinynet_package_hash = current
+    if previous is None or previous == current:
+        return []
+    return sorted(env.found_docs - set(removed))
+
+
+def equation_numbers(app: Sphinx, doctree: nodes.document) -> dict[str, str]:
+    """The numbers the HTML shows for labelled equations (as Sphinx's own math writer)."""
+    numbers = {}
+    for node in doctree.findall(nodes.math_block):
+        if not node.get("label"):
+            continue
+        if app.config.math_numfig and app.config.numfig:
+            number = app.builder.fignumbers.get("displaymath", {}).get(node["ids"][0], ())
+            text = ".".join(map(str, number))
+            text = app.config.math_numsep.join(text.rsplit(".", 1))
+        else:
+            text = str(node["number"])
+        numbers[node["label"]] = text
+    return numbers
+
+
+def glued_values(executed: Path) -> dict[str, str]:
+    """``{key: text/plain}`` of the values a chapter glued (MyST-NB keeps them beside it)."""
+    path = executed.with_suffix(".glue.json")
+    if not path.is_file():
+        return {}
+    outputs = json.loads(path.read_text(encoding="utf-8"))
+    return {key: output["data"]["text/plain"] for key, output in outputs.items()}
+
+
+def plain_markdown(text: str, equations: dict[str, str], glue: dict[str, str]) -> str:
+    """Rewrite one MyST Markdown cell as Markdown that plain Jupyter renders."""
+
+    def math(match: re.Match) -> str:
+        return f"$${match['body'].rstrip()} \\tag{{{equations[match['label']]}}}\n$$"
+
+    def glue_value(match: re.Match) -> str:
+        return format_plain_text(glue[match["key"]], match["fmt"] or "")
+
+    def admonition(match: re.Match) -> str:
+        name, arg = match["name"], match["arg"].strip()
+        if name not in ADMONITION_TITLES and name != "admonition":
+            raise ExtensionError(f"no plain-Markdown form for the directive {{{name}}}")
+        title = arg if name == "admonition" else ADMONITION_TITLES[name]
+        body = [line for line in match["body"].splitlines() if not line.startswith(":class:")]
+        quoted = "\n".join("> " + line if line else ">" for line in body).rstrip()
+        return f"> **{title}.**\n>\n{quoted}"
+
+    text = TARGET.sub("", COMMENT.sub("", text))
+    text = DISPLAY_MATH.sub(math, text)
+    text = EQ_ROLE.sub(lambda m: f"({equations[m['label']]})", text)
+    text = GLUE_ROLE.sub(glue_value, text)
+    text = DIRECTIVE.sub(admonition, text)
+    text = LOCAL_MD_LINK.sub(lambda m: f"]({m['path']}.ipynb{m['anchor'] or ''})", text)
+    leftover = LEFTOVER.search(text)
+    if leftover:
+        raise ExtensionError(f"MyST syntax left in a notebook cell: {leftover.group(0)!r}")
+    return text
+
+
+def jupyter_notebook(executed: Path, equations: dict[str, str]):
+    """The executed notebook, rewritten for plain Jupyter."""
+    notebook = nbformat.read(executed, as_version=4)
+    glue = glued_values(executed)
+    cells = []
+    for cell in notebook.cells:
+        if "remove-cell" in cell.metadata.get("tags", []):
+            continue
+        if cell.cell_type == "markdown":
+            cell.source = plain_markdown(cell.source, equations, glue)
+        cells.append(cell)
+    notebook.cells = cells
+    notebook.metadata.pop("jupytext", None)
+    return notebook
+
+
+def export_notebook(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    """Write ``_sources/<page>.ipynb`` and point the theme's download button at it."""
+    executed = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
+    if doctree is None or not executed.is_file():
+        return
+    target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        notebook = jupyter_notebook(executed, equation_numbers(app, doctree))
+    except (KeyError, ExtensionError) as error:
+        raise ExtensionError(f"{pagename}: cannot export the notebook: {error!r}") from error
+    nbformat.write(notebook, target)
+    context["ipynb_source"] = f"{pagename}.ipynb"
+
+
+def setup(app: Sphinx) -> dict:
+    app.connect("env-get-outdated", outdate_chapters_after_package_change)
+    # Before sphinx-book-theme (priority 501) builds the download buttons.
+    app.connect("html-page-context", export_notebook, priority=500)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
