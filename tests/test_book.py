@@ -1,0 +1,134 @@
+"""The book as a reader gets it: a strict build, every page, every notebook, no stale output.
+
+These tests build the book into a temporary folder (README's build goes to ``_build``), so they
+take a couple of minutes.
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parent.parent
+JUPYTER_BOOK = str(Path(sys.executable).parent / "jupyter-book")
+TOC = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+CHAPTERS = [chapter["file"] for part in TOC["parts"] for chapter in part["chapters"]]
+PAGES = [TOC["root"], *CHAPTERS]
+
+
+def build(source: Path, output: Path, env: dict | None = None) -> str:
+    """Strict build; returns the log, fails the test on a non-zero exit or any warning."""
+    result = subprocess.run(
+        [
+            JUPYTER_BOOK,
+            "build",
+            str(source),
+            "-W",
+            "-n",
+            "--keep-going",
+            "--path-output",
+            str(output),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
+    log = result.stdout + result.stderr
+    assert result.returncode == 0, log[-5000:]
+    assert "WARNING:" not in log.replace("[IPKernelApp] WARNING", ""), log[-5000:]
+    return log
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    output = tmp_path_factory.mktemp("book")
+    build(ROOT, output)
+    return output / "_build" / "html"
+
+
+def test_the_book_has_an_introduction_and_six_chapters():
+    assert len(CHAPTERS) == 6
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_is_built_without_errors_in_outputs(site, page):
+    html = (site / f"{page}.html").read_text(encoding="utf-8")
+    assert "Traceback" not in html
+    assert 'class="output traceback' not in html and "stderr" not in html
+
+
+@pytest.mark.parametrize("page", CHAPTERS)
+def test_every_chapter_offers_its_notebook(site, page):
+    html = (site / f"{page}.html").read_text(encoding="utf-8")
+    notebook = site / "_sources" / f"{page}.ipynb"
+    assert notebook.is_file()
+    name = Path(page).name
+    assert re.search(rf'href="[./]*_sources/book/{name}\.ipynb"', html), "нет ссылки на .ipynb"
+
+
+def test_math_is_rendered_by_a_local_mathjax(site):
+    html = (site / f"{CHAPTERS[0]}.html").read_text(encoding="utf-8")
+    script = re.search(r'<script[^>]*src="([^"]*mathjax[^"]*)"', html)
+    assert script and not script.group(1).startswith("http"), "MathJax должен быть локальным"
+    assert (site / "book" / script.group(1)).resolve().is_file()
+    assert '<span class="eqno">(1.1)' in html
+
+
+@pytest.mark.parametrize("page", CHAPTERS)
+def test_downloaded_notebook_reads_well_in_plain_jupyter(site, page):
+    notebook = nbformat.read(site / "_sources" / f"{page}.ipynb", as_version=4)
+    nbformat.validate(notebook)
+    markdown = "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
+    code = [c for c in notebook.cells if c.cell_type == "code"]
+    assert not re.search(r"\{[\w:-]+\}`|^```\{|^:::\{|\$\$\s*\(eq-", markdown, re.M)
+    assert "\\tag{" in markdown, "пронумерованные формулы должны нести \\tag"
+    assert "show_source(" in "\n".join(c.source for c in code), "глава показывает код пакета"
+    assert all(c.outputs for c in code if "show_source(" in c.source)
+    assert not any("myst_nb" in c.source for c in code), "скрытые ячейки glue не скачиваются"
+
+
+@pytest.mark.parametrize("page", CHAPTERS)
+def test_downloaded_notebook_runs_top_to_bottom(site, page, tmp_path):
+    notebook = nbformat.read(site / "_sources" / f"{page}.ipynb", as_version=4)
+    NotebookClient(
+        notebook,
+        timeout=300,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(tmp_path)}},
+    ).execute()
+    errors = [o for c in notebook.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    assert not errors
+
+
+def test_a_change_to_tinynet_reaches_the_rebuilt_page(tmp_path):
+    """Sphinx re-reads only changed sources; the extension must re-execute after a change
+    to the package, so a rebuild never shows the old code or its outputs."""
+    copy = tmp_path / "repo"
+    shutil.copytree(
+        ROOT, copy, ignore=shutil.ignore_patterns("_build", ".venv", ".git", "*cache*", "tests")
+    )
+    (copy / "_toc.yml").write_text(
+        "format: jb-book\nroot: book/intro\nparts:\n  - caption: x\n    numbered: true\n"
+        f"    chapters:\n      - file: {CHAPTERS[0]}\n",
+        encoding="utf-8",
+    )
+    env = {**os.environ, "PYTHONPATH": str(copy)}  # the kernel imports the copy's tinynet
+    page = tmp_path / "out" / "_build" / "html" / f"{CHAPTERS[0]}.html"
+    build(copy, tmp_path / "out", env)
+    assert "STALE_CHECK_MARKER" not in page.read_text(encoding="utf-8")
+
+    source = copy / "tinynet" / "activations.py"
+    text = source.read_text(encoding="utf-8")
+    marked = text.replace("    t = np.exp(", "    # STALE_CHECK_MARKER\n    t = np.exp(", 1)
+    assert marked != text
+    source.write_text(marked, encoding="utf-8")
+    build(copy, tmp_path / "out", env)
+    assert "STALE_CHECK_MARKER" in page.read_text(encoding="utf-8")
