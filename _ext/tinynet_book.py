@@ -64,19 +64,22 @@ def outdate_chapters_after_package_change(app: Sphinx, env, added, changed, remo
     return sorted(env.found_docs - set(removed))
 
 
-def equation_numbers(app: Sphinx, doctree: nodes.document) -> dict[str, str]:
-    """The numbers the HTML shows for labelled equations (as Sphinx's own math writer)."""
+def equation_numbers(app: Sphinx) -> dict[str, str]:
+    """The number the HTML shows for every labelled equation of the book.
+
+    The same computation as Sphinx's ``MathDomain.resolve_xref``, so a reference to an equation
+    of another chapter gets the number that chapter shows.
+    """
+    env, config = app.env, app.config
     numbers = {}
-    for node in doctree.findall(nodes.math_block):
-        if not node.get("label"):
-            continue
-        if app.config.math_numfig and app.config.numfig:
-            number = app.builder.fignumbers.get("displaymath", {}).get(node["ids"][0], ())
-            text = ".".join(map(str, number))
-            text = app.config.math_numsep.join(text.rsplit(".", 1))
+    for label, (docname, number) in env.get_domain("math").equations.items():
+        if config.math_numfig and config.numfig:
+            node_id = nodes.make_id(f"equation-{label}")
+            found = env.toc_fignumbers.get(docname, {}).get("displaymath", {}).get(node_id, ())
+            text = ".".join(map(str, found))
+            numbers[label] = config.math_numsep.join(text.rsplit(".", 1))
         else:
-            text = str(node["number"])
-        numbers[node["label"]] = text
+            numbers[label] = str(number)
     return numbers
 
 
@@ -143,7 +146,7 @@ def export_notebook(app: Sphinx, pagename, templatename, context, doctree) -> No
     target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        notebook = jupyter_notebook(executed, equation_numbers(app, doctree))
+        notebook = jupyter_notebook(executed, equation_numbers(app))
     except (KeyError, ExtensionError) as error:
         raise ExtensionError(f"{pagename}: cannot export the notebook: {error!r}") from error
     nbformat.write(notebook, target)

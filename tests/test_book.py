@@ -23,19 +23,11 @@ CHAPTERS = [chapter["file"] for part in TOC["parts"] for chapter in part["chapte
 PAGES = [TOC["root"], *CHAPTERS]
 
 
-def build(source: Path, output: Path, env: dict | None = None) -> str:
-    """Strict build; returns the log, fails the test on a non-zero exit or any warning."""
+def build(source: Path, output: Path, env: dict | None = None, strict: bool = True) -> str:
+    """Build (strict by default); fails the test on a non-zero exit or, if strict, a warning."""
+    flags = ["-W", "-n", "--keep-going"] if strict else []
     result = subprocess.run(
-        [
-            JUPYTER_BOOK,
-            "build",
-            str(source),
-            "-W",
-            "-n",
-            "--keep-going",
-            "--path-output",
-            str(output),
-        ],
+        [JUPYTER_BOOK, "build", str(source), *flags, "--path-output", str(output)],
         capture_output=True,
         text=True,
         check=False,
@@ -43,7 +35,8 @@ def build(source: Path, output: Path, env: dict | None = None) -> str:
     )
     log = result.stdout + result.stderr
     assert result.returncode == 0, log[-5000:]
-    assert "WARNING:" not in log.replace("[IPKernelApp] WARNING", ""), log[-5000:]
+    if strict:
+        assert "WARNING:" not in log.replace("[IPKernelApp] WARNING", ""), log[-5000:]
     return log
 
 
@@ -122,7 +115,7 @@ def test_a_change_to_tinynet_reaches_the_rebuilt_page(tmp_path):
     )
     env = {**os.environ, "PYTHONPATH": str(copy)}  # the kernel imports the copy's tinynet
     page = tmp_path / "out" / "_build" / "html" / f"{CHAPTERS[0]}.html"
-    build(copy, tmp_path / "out", env)
+    build(copy, tmp_path / "out", env, strict=False)  # one chapter: its links are dangling
     assert "STALE_CHECK_MARKER" not in page.read_text(encoding="utf-8")
 
     source = copy / "tinynet" / "activations.py"
@@ -130,5 +123,5 @@ def test_a_change_to_tinynet_reaches_the_rebuilt_page(tmp_path):
     marked = text.replace("    t = np.exp(", "    # STALE_CHECK_MARKER\n    t = np.exp(", 1)
     assert marked != text
     source.write_text(marked, encoding="utf-8")
-    build(copy, tmp_path / "out", env)
+    build(copy, tmp_path / "out", env, strict=False)
     assert "STALE_CHECK_MARKER" in page.read_text(encoding="utf-8")
