@@ -82,7 +82,10 @@ def test_downloaded_notebook_reads_well_in_plain_jupyter(site, page):
     markdown = "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
     code = [c for c in notebook.cells if c.cell_type == "code"]
     assert not re.search(r"\{[\w:-]+\}`|^```\{|^:::\{|\$\$\s*\(eq-", markdown, re.M)
-    assert "\\tag{" in markdown, "пронумерованные формулы должны нести \\tag"
+    html = (site / f"{page}.html").read_text(encoding="utf-8")
+    shown = re.findall(r'<span class="eqno">\(([\d.]+)\)', html)
+    assert shown, "в главе нет пронумерованных формул"
+    assert re.findall(r"\\tag\{([\d.]+)\}", markdown) == shown, "номера формул как на сайте"
     assert "show_source(" in "\n".join(c.source for c in code), "глава показывает код пакета"
     assert all(c.outputs for c in code if "show_source(" in c.source)
     assert not any("myst_nb" in c.source for c in code), "скрытые ячейки glue не скачиваются"
