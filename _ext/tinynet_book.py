@@ -92,8 +92,31 @@ def glued_values(executed: Path) -> dict[str, str]:
     return {key: output["data"]["text/plain"] for key, output in outputs.items()}
 
 
-def plain_markdown(text: str, equations: dict[str, str], glue: dict[str, str]) -> str:
-    """Rewrite one MyST Markdown cell as Markdown that plain Jupyter renders."""
+OPTION = re.compile(r"^:([\w-]+):[ \t]*(.*)$")
+CITE_ROLE = re.compile(r"\{cite(?::[pt])?\}`(?P<keys>[^`]+)`")
+
+
+def quote(title: str, lines: list[str]) -> str:
+    """A block quote with a bold title: how admonitions and exercises look in Jupyter."""
+    body = "\n".join(lines).strip("\n").splitlines()
+    quoted = "\n".join("> " + line if line else ">" for line in body)
+    return f"> **{title}.**\n>\n{quoted}" if body else f"> **{title}.**"
+
+
+def plain_markdown(
+    text: str,
+    equations: dict[str, str],
+    glue: dict[str, str],
+    exercises: dict[str, str] | None = None,
+    citations: dict[str, str] | None = None,
+) -> str:
+    """Rewrite one MyST Markdown cell as Markdown that plain Jupyter renders.
+
+    ``exercises`` maps exercise labels to the numbers the HTML shows, ``citations`` maps
+    BibTeX keys to "Author, year".
+    """
+    exercises = exercises or {}
+    citations = citations or {}
 
     def math(match: re.Match) -> str:
         return f"$${match['body'].rstrip()} \\tag{{{equations[match['label']]}}}\n$$"
@@ -101,20 +124,36 @@ def plain_markdown(text: str, equations: dict[str, str], glue: dict[str, str]) -
     def glue_value(match: re.Match) -> str:
         return format_plain_text(glue[match["key"]], match["fmt"] or "")
 
-    def admonition(match: re.Match) -> str:
+    def cite(match: re.Match) -> str:
+        return "(" + "; ".join(citations[key.strip()] for key in match["keys"].split(",")) + ")"
+
+    def directive(match: re.Match) -> str:
         name, arg = match["name"], match["arg"].strip()
-        if name not in ADMONITION_TITLES and name != "admonition":
-            raise ExtensionError(f"no plain-Markdown form for the directive {{{name}}}")
-        title = arg if name == "admonition" else ADMONITION_TITLES[name]
-        body = [line for line in match["body"].splitlines() if not line.startswith(":class:")]
-        quoted = "\n".join("> " + line if line else ">" for line in body).rstrip()
-        return f"> **{title}.**\n>\n{quoted}"
+        lines = match["body"].splitlines()
+        options = dict(OPTION.match(line).groups() for line in lines if OPTION.match(line))
+        lines = [line for line in lines if not OPTION.match(line)]
+        if name in ADMONITION_TITLES:
+            return quote(ADMONITION_TITLES[name], lines)
+        if name == "admonition":
+            return quote(arg, lines)
+        if name == "exercise":
+            return quote(f"Упражнение {exercises[options['label']]}", lines)
+        if name == "solution":
+            body = "\n".join(lines).strip()
+            summary = f"<summary><b>Решение упражнения {exercises[arg]}</b></summary>"
+            return f"<details>{summary}\n\n{body}\n\n</details>"
+        if name == "solution-start":
+            return f"**Решение упражнения {exercises[arg]}.**"
+        if name == "solution-end":
+            return ""
+        raise ExtensionError(f"no plain-Markdown form for the directive {{{name}}}")
 
     text = TARGET.sub("", COMMENT.sub("", text))
     text = DISPLAY_MATH.sub(math, text)
     text = EQ_ROLE.sub(lambda m: f"({equations[m['label']]})", text)
     text = GLUE_ROLE.sub(glue_value, text)
-    text = DIRECTIVE.sub(admonition, text)
+    text = CITE_ROLE.sub(cite, text)
+    text = DIRECTIVE.sub(directive, text)
     text = LOCAL_MD_LINK.sub(lambda m: f"]({m['path']}.ipynb{m['anchor'] or ''})", text)
     leftover = LEFTOVER.search(text)
     if leftover:
@@ -122,16 +161,48 @@ def plain_markdown(text: str, equations: dict[str, str], glue: dict[str, str]) -
     return text
 
 
-def jupyter_notebook(executed: Path, equations: dict[str, str]):
+def exercise_numbers(app: Sphinx, pagename: str) -> dict[str, str]:
+    """Numbers sphinx-exercise shows for the labelled exercises of a page ("7.2")."""
+    found = app.env.toc_fignumbers.get(pagename, {}).get("exercise", {})
+    return {label: ".".join(map(str, number)) for label, number in found.items()}
+
+
+def citation_labels(app: Sphinx) -> dict[str, str]:
+    """ "Author, year" (two authors joined with «и», more shortened to «и др.») per BibTeX key."""
+    from pybtex.database import parse_file
+
+    labels = {}
+    for bibfile in getattr(app.config, "bibtex_bibfiles", []):
+        for key, entry in parse_file(Path(app.srcdir) / bibfile).entries.items():
+            names = [" ".join(person.last_names) for person in entry.persons.get("author", [])]
+            who = (
+                names[0]
+                if len(names) == 1
+                else " и ".join(names)
+                if len(names) == 2
+                else (f"{names[0]} и др.")
+            )
+            labels[key] = f"{who}, {entry.fields.get('year', 'б. г.')}"
+    return labels
+
+
+def jupyter_notebook(executed: Path, app: Sphinx, pagename: str):
     """The executed notebook, rewritten for plain Jupyter."""
     notebook = nbformat.read(executed, as_version=4)
     glue = glued_values(executed)
+    numbers = {
+        "equations": equation_numbers(app),
+        "exercises": exercise_numbers(app, pagename),
+        "citations": citation_labels(app),
+    }
     cells = []
     for cell in notebook.cells:
         if "remove-cell" in cell.metadata.get("tags", []):
             continue
         if cell.cell_type == "markdown":
-            cell.source = plain_markdown(cell.source, equations, glue)
+            cell.source = plain_markdown(cell.source, glue=glue, **numbers)
+            if not cell.source.strip():
+                continue
         cells.append(cell)
     notebook.cells = cells
     notebook.metadata.pop("jupytext", None)
@@ -146,7 +217,7 @@ def export_notebook(app: Sphinx, pagename, templatename, context, doctree) -> No
     target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        notebook = jupyter_notebook(executed, equation_numbers(app))
+        notebook = jupyter_notebook(executed, app, pagename)
     except (KeyError, ExtensionError) as error:
         raise ExtensionError(f"{pagename}: cannot export the notebook: {error!r}") from error
     nbformat.write(notebook, target)

@@ -76,9 +76,9 @@ def test_bad_layer_sizes(sizes):
 def test_seed_recipe_stalls_and_wider_init_solves_xor():
     """Рецепт тетрадок (веса 0.01·N(0,1)) застревает; веса N(0,1) решают XOR."""
     stalled = NeuralNetwork([2, 4, 1], rng=0)
-    history = fit(stalled, XOR_X, XOR_Y, epochs=1000, learning_rate=0.5, batch_size=1)
+    history = fit(stalled, XOR_X, XOR_Y, epochs=1000, learning_rate=0.5, batch_size=1)["loss"]
     assert history[-1] > 0.15
     solved = NeuralNetwork([2, 4, 1], weight_scale=1.0, rng=0)
-    history = fit(solved, XOR_X, XOR_Y, epochs=1000, learning_rate=0.5, batch_size=1)
+    history = fit(solved, XOR_X, XOR_Y, epochs=1000, learning_rate=0.5, batch_size=1)["loss"]
     assert history[-1] < 0.01
     np.testing.assert_array_equal(solved.forward(XOR_X) > 0.5, XOR_Y > 0.5)

@@ -36,7 +36,7 @@ def test_fit_full_batch_equals_manual_loop():
         NeuralNetwork([2, 3, 1], weight_scale=1.0, rng=5),
         NeuralNetwork([2, 3, 1], weight_scale=1.0, rng=5),
     )
-    history = fit(a, XOR_X, XOR_Y, epochs=3, learning_rate=0.7)
+    history = fit(a, XOR_X, XOR_Y, epochs=3, learning_rate=0.7)["loss"]
     manual = []
     for _ in range(3):
         y = b.forward(XOR_X)
@@ -51,14 +51,16 @@ def test_fit_shuffling_is_reproducible_and_changes_order():
     runs = []
     for seed in (1, 1, 2):
         net = NeuralNetwork([2, 3, 1], weight_scale=1.0, rng=0)
-        runs.append(fit(net, XOR_X, XOR_Y, epochs=5, learning_rate=0.5, batch_size=1, rng=seed))
+        runs.append(
+            fit(net, XOR_X, XOR_Y, epochs=5, learning_rate=0.5, batch_size=1, rng=seed)["loss"]
+        )
     np.testing.assert_array_equal(runs[0], runs[1])
     assert not np.array_equal(runs[0], runs[2])
 
 
 def test_fit_validates_arguments():
     net = NeuralNetwork([2, 1], rng=0)
-    with pytest.raises(ValueError, match="Y"):
+    with pytest.raises(ValueError, match="y: ожидалось 4 строк"):
         fit(net, XOR_X, XOR_Y[:3], epochs=1, learning_rate=0.1)
     with pytest.raises(ValueError, match="batch_size"):
         fit(net, XOR_X, XOR_Y, epochs=1, learning_rate=0.1, batch_size=0)

@@ -3,29 +3,97 @@
 Всё, что показывают главы книги, импортируется отсюда.
 """
 
-from .activations import sigmoid, sigmoid_derivative
+from .activations import (
+    Activation,
+    Identity,
+    ReLU,
+    Sigmoid,
+    Softmax,
+    Tanh,
+    get_activation,
+    relu,
+    sigmoid,
+    sigmoid_derivative,
+    softmax,
+    tanh,
+)
+from .datasets import Standardizer, digits, moons, spirals, train_val_test_split, xor
 from .display import show_source
-from .gradcheck import numerical_gradient, relative_error
+from .gradcheck import gradcheck, numerical_gradient, relative_error
+from .initializers import he, normal, xavier
 from .layer import Layer
-from .losses import mse_loss, mse_loss_grad
+from .losses import (
+    MSE,
+    BinaryCrossEntropy,
+    Loss,
+    SoftmaxCrossEntropy,
+    bce_loss,
+    bce_loss_grad,
+    get_loss,
+    mse_loss,
+    mse_loss_grad,
+    softmax_cross_entropy,
+    softmax_cross_entropy_grad,
+)
+from .metrics import accuracy, confusion_matrix, predict
 from .network import NeuralNetwork
 from .neuron import Neuron, neuron_backward, neuron_forward
+from .optimizers import SGD, Adam, Momentum, get_optimizer
+from .saving import load, save
 from .training import fit
 
 __all__ = [
-    "Layer",
-    "NeuralNetwork",
-    "Neuron",
+    "accuracy",
+    "Activation",
+    "Adam",
+    "bce_loss",
+    "bce_loss_grad",
+    "BinaryCrossEntropy",
+    "confusion_matrix",
+    "digits",
     "fit",
+    "get_activation",
+    "get_loss",
+    "get_optimizer",
+    "gradcheck",
+    "he",
+    "Identity",
+    "Layer",
+    "load",
+    "Loss",
+    "Momentum",
+    "moons",
+    "MSE",
     "mse_loss",
     "mse_loss_grad",
+    "NeuralNetwork",
+    "Neuron",
     "neuron_backward",
     "neuron_forward",
+    "normal",
     "numerical_gradient",
+    "predict",
     "relative_error",
+    "ReLU",
+    "relu",
+    "save",
+    "SGD",
     "show_source",
+    "Sigmoid",
     "sigmoid",
     "sigmoid_derivative",
+    "Softmax",
+    "softmax",
+    "softmax_cross_entropy",
+    "softmax_cross_entropy_grad",
+    "SoftmaxCrossEntropy",
+    "spirals",
+    "Standardizer",
+    "Tanh",
+    "tanh",
+    "train_val_test_split",
+    "xavier",
+    "xor",
 ]
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

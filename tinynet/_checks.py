@@ -17,6 +17,10 @@ def as_float_array(value: object, name: str) -> np.ndarray:
     Целые и булевы массивы (и списки чисел) приводятся к float64; строки и объекты
     отвергаются с ``TypeError``; NaN и бесконечности — с ``ValueError``.
     """
+    if type(value) is np.ndarray and value.dtype.kind == "f":  # частый случай: без копий
+        if not np.isfinite(value).all():
+            raise ValueError(f"{name}: в данных есть NaN или бесконечность")
+        return value
     try:
         array = np.asarray(value)
     except (TypeError, ValueError) as error:  # например, «рваный» список списков
@@ -25,7 +29,7 @@ def as_float_array(value: object, name: str) -> np.ndarray:
         array = array.astype(np.float64)
     elif array.dtype.kind != "f":
         raise TypeError(f"{name}: ожидался числовой массив, получен массив с dtype={array.dtype}")
-    if not np.all(np.isfinite(array)):
+    if not np.isfinite(array).all():
         raise ValueError(f"{name}: в данных есть NaN или бесконечность")
     return array
 

@@ -1,4 +1,4 @@
-"""Сигмоида и её производная."""
+"""Функции активации: сигмоида, tanh, ReLU, тождественная и softmax, с производными."""
 
 from __future__ import annotations
 
@@ -28,7 +28,161 @@ def sigmoid(z: ArrayLike) -> np.ndarray:
     return np.where(z >= 0, 1 / (1 + t), t / (1 + t))[()]
 
 
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    """То же, что :func:`sigmoid`, без проверки входа (для слоя, чей вход уже проверен)."""
+    t = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1 / (1 + t), t / (1 + t))
+
+
 def sigmoid_derivative(z: ArrayLike) -> np.ndarray:
     r"""Производная сигмоиды :math:`\sigma'(z) = \sigma(z)\,(1 - \sigma(z))`."""
     s = sigmoid(z)
     return s * (1 - s)
+
+
+def tanh(z: ArrayLike) -> np.ndarray:
+    r"""Гиперболический тангенс: :math:`\tanh z = (e^z - e^{-z}) / (e^z + e^{-z})`."""
+    return np.tanh(as_float_array(z, "z"))[()]
+
+
+def relu(z: ArrayLike) -> np.ndarray:
+    r"""ReLU (rectified linear unit): :math:`\max(0, z)`."""
+    z = as_float_array(z, "z")
+    return np.maximum(z, 0)[()]
+
+
+def softmax(z: ArrayLike) -> np.ndarray:
+    r"""Softmax по последней оси: :math:`p_j = e^{z_j - m} / \sum_k e^{z_k - m}`.
+
+    Здесь :math:`m = \max_k z_k`.
+
+    Вычитание максимума не меняет результат (числитель и знаменатель делятся на
+    :math:`e^m`), зато самая большая экспонента равна единице и переполнение невозможно.
+    """
+    z = as_float_array(z, "z")
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+class Activation:
+    r"""Функция активации вместе с её обратным проходом.
+
+    ``forward(z)`` даёт :math:`y = f(z)`; ``backward(y, dy)`` получает выход :math:`y` и
+    :math:`\partial L/\partial y` и возвращает :math:`\partial L/\partial z`. Для всех
+    активаций книги производную удобно выразить через :math:`y`, поэтому слою достаточно
+    хранить в кэше только выход.
+    """
+
+    name = "activation"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+    def forward(self, z: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def derivative(self, y: np.ndarray) -> np.ndarray:
+        """Поэлементная производная :math:`f'(z)`, выраженная через :math:`y = f(z)`."""
+        raise NotImplementedError
+
+    def backward(self, y: np.ndarray, dy: np.ndarray) -> np.ndarray:
+        r""":math:`\partial L/\partial z = \partial L/\partial y \odot f'(z)` для поэлементных f."""
+        return dy * self.derivative(y)
+
+
+class Sigmoid(Activation):
+    r"""Сигмоида; :math:`\sigma'(z) = y(1 - y)`."""
+
+    name = "sigmoid"
+
+    def forward(self, z: np.ndarray) -> np.ndarray:
+        return _sigmoid(z)
+
+    def derivative(self, y: np.ndarray) -> np.ndarray:
+        return y * (1 - y)
+
+
+class Tanh(Activation):
+    r"""Гиперболический тангенс; :math:`\tanh'(z) = 1 - y^2`."""
+
+    name = "tanh"
+
+    def forward(self, z: np.ndarray) -> np.ndarray:
+        return np.tanh(z)
+
+    def derivative(self, y: np.ndarray) -> np.ndarray:
+        return 1 - y * y
+
+
+class ReLU(Activation):
+    r"""ReLU; производная — 1 там, где :math:`z > 0` (то есть :math:`y > 0`), иначе 0.
+
+    В точке :math:`z = 0` производной нет; берём 0 (субградиент), как и все библиотеки.
+    """
+
+    name = "relu"
+
+    def forward(self, z: np.ndarray) -> np.ndarray:
+        return np.maximum(z, 0)
+
+    def derivative(self, y: np.ndarray) -> np.ndarray:
+        return (y > 0).astype(y.dtype)
+
+    def backward(self, y: np.ndarray, dy: np.ndarray) -> np.ndarray:
+        return np.where(y > 0, dy, 0)
+
+
+class Identity(Activation):
+    r"""Тождественная функция :math:`y = z` (выход без активации: «логиты»)."""
+
+    name = "identity"
+
+    def forward(self, z: np.ndarray) -> np.ndarray:
+        return z
+
+    def derivative(self, y: np.ndarray) -> np.ndarray:
+        return np.ones_like(y)
+
+    def backward(self, y: np.ndarray, dy: np.ndarray) -> np.ndarray:
+        return dy
+
+
+class Softmax(Activation):
+    r"""Softmax по строке: :math:`\partial p_j/\partial z_k = p_j(\delta_{jk} - p_k)`.
+
+    Она не поэлементна, поэтому вместо производной — произведение якобиана на вектор:
+
+    .. math::
+
+        \frac{\partial L}{\partial z_k} = \sum_j \frac{\partial L}{\partial p_j} p_j
+        (\delta_{jk} - p_k) = p_k \Big(\frac{\partial L}{\partial p_k} -
+        \sum_j \frac{\partial L}{\partial p_j} p_j\Big).
+
+    С перекрёстной энтропией выгоднее не эта формула, а сразу :math:`p - y`
+    (см. :class:`~tinynet.losses.SoftmaxCrossEntropy`).
+    """
+
+    name = "softmax"
+
+    def forward(self, z: np.ndarray) -> np.ndarray:
+        return softmax(z)
+
+    def backward(self, y: np.ndarray, dy: np.ndarray) -> np.ndarray:
+        return y * (dy - np.sum(dy * y, axis=-1, keepdims=True))
+
+
+ACTIVATIONS: dict[str, Activation] = {
+    cls.name: cls() for cls in (Sigmoid, Tanh, ReLU, Identity, Softmax)
+}
+
+
+def get_activation(activation: str | Activation) -> Activation:
+    """Активация по имени (``"sigmoid"``, ``"tanh"``, ``"relu"``, ``"identity"``, ``"softmax"``)."""
+    if isinstance(activation, Activation):
+        return activation
+    if activation not in ACTIVATIONS:
+        raise ValueError(
+            f"activation: неизвестная функция активации {activation!r}, "
+            f"известны: {sorted(ACTIVATIONS)}"
+        )
+    return ACTIVATIONS[activation]

@@ -50,3 +50,75 @@ def relative_error(a: np.ndarray, b: np.ndarray) -> float:
         raise ValueError(f"b: ожидалась форма {a.shape}, получена {b.shape}")
     scale = max(float(np.max(np.abs(a), initial=0) + np.max(np.abs(b), initial=0)), 1e-12)
     return float(np.max(np.abs(a - b), initial=0) / scale)
+
+
+def _named_parameters(model) -> list[tuple[str, np.ndarray]]:
+    if hasattr(model, "layers"):
+        return [
+            (f"{name}{i}", getattr(layer, name))
+            for i, layer in enumerate(model.layers)
+            for name in ("W", "b")
+        ]
+    return [("W", model.W), ("b", model.b)]
+
+
+def _analytic_gradients(model) -> list[np.ndarray]:
+    layers = model.layers if hasattr(model, "layers") else [model]
+    return [grad for layer in layers for grad in (layer.dW, layer.db)]
+
+
+def gradcheck(
+    model,
+    X: np.ndarray,
+    y: np.ndarray | None = None,
+    *,
+    loss=None,
+    eps: float = 1e-6,
+    rng: np.random.Generator | int | None = 0,
+) -> dict[str, float]:
+    r"""Сверяет аналитические градиенты с центральными разностями; возвращает ошибки.
+
+    ``model`` — слой или сеть (всё, у чего есть ``forward`` и ``backward``) либо функция
+    потерь (объект :class:`~tinynet.losses.Loss` или имя). Для слоя и сети проверяемая
+    скалярная функция — ``loss(model.forward(X), y)``, а без ``loss`` —
+    :math:`L = \sum G \odot \text{model.forward}(X)` со случайной фиксированной :math:`G`
+    (тогда :math:`\partial L/\partial Y = G`). Для функции потерь ``X`` — её вход
+    (выход сети), ``y`` — цели.
+
+    Возвращает словарь :func:`relative_error` по каждому параметру (``W0``, ``b0``, … для
+    сети, ``W``, ``b`` для слоя) и по входу (``X``). Меньше :math:`10^{-6}` — градиенты
+    совпадают; ошибка в обратном проходе даёт :math:`10^{-2}` и больше.
+    """
+    from .losses import Loss, get_loss
+
+    X = np.array(X, dtype=np.float64)
+    if isinstance(model, (Loss, str)):
+        loss_fn = get_loss(model)
+        numeric = numerical_gradient(lambda: loss_fn(X, y), X, eps)
+        return {"X": relative_error(loss_fn.grad(X, y), numeric)}
+
+    if loss is None:
+        G = np.random.default_rng(rng).standard_normal(np.shape(model.forward(X)))
+
+        def objective() -> float:
+            return float(np.sum(G * model.forward(X)))
+
+        def upstream(output: np.ndarray) -> np.ndarray:
+            return G
+    else:
+        loss_fn = get_loss(loss)
+
+        def objective() -> float:
+            return loss_fn(model.forward(X), y)
+
+        def upstream(output: np.ndarray) -> np.ndarray:
+            return loss_fn.grad(output, y)
+
+    dX = model.backward(upstream(model.forward(X)))
+    analytic = [grad.copy() for grad in _analytic_gradients(model)]
+    errors = {
+        name: relative_error(grad, numerical_gradient(objective, param, eps))
+        for (name, param), grad in zip(_named_parameters(model), analytic, strict=True)
+    }
+    errors["X"] = relative_error(dX, numerical_gradient(objective, X, eps))
+    return errors

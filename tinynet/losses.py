@@ -1,4 +1,13 @@
-r"""Среднеквадратичная ошибка (MSE) и её градиент."""
+r"""Функции потерь и их градиенты: MSE, бинарная и многоклассовая перекрёстная энтропия.
+
+Соглашение: градиент функции потерь уже содержит множитель :math:`1/N` (или :math:`1/M`)
+усреднения; слои суммируют градиенты по пакету и сами ничего не усредняют.
+
+Перекрёстные энтропии принимают **логиты** — выход последнего слоя без активации
+(``output_activation="identity"``): сигмоида или softmax применяются внутри потерь. Так
+потери остаются конечными при любых логитах, а градиент по логитам получается простым
+:math:`p - y` (вывод — в главе о классификации).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +15,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._checks import as_float_array
+from .activations import sigmoid, softmax
 
 
 def _pair(y_pred: ArrayLike, y_true: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
@@ -35,3 +45,148 @@ def mse_loss_grad(y_pred: ArrayLike, y_true: ArrayLike) -> np.ndarray:
     """
     y_pred, y_true = _pair(y_pred, y_true)
     return 2 * (y_pred - y_true) / y_pred.size
+
+
+def _binary_targets(logits: ArrayLike, y_true: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    logits, y_true = _pair(logits, y_true)
+    if np.any((y_true < 0) | (y_true > 1)):
+        raise ValueError("y_true: ожидались цели из отрезка [0, 1] (обычно 0 или 1)")
+    return logits, y_true
+
+
+def bce_loss(logits: ArrayLike, y_true: ArrayLike) -> float:
+    r"""Бинарная перекрёстная энтропия по логитам :math:`z`, :math:`p = \sigma(z)`.
+
+    .. math::
+
+        L = -\frac{1}{M} \sum_k \big[y_k \log p_k + (1 - y_k) \log(1 - p_k)\big]
+          = \frac{1}{M} \sum_k \big[\log(1 + e^{z_k}) - y_k z_k\big].
+
+    Правая запись не вычисляет :math:`\log 0` даже при :math:`p = 0` или 1;
+    :math:`\log(1 + e^{z})` считает ``np.logaddexp(0, z)`` без переполнения.
+    """
+    logits, y_true = _binary_targets(logits, y_true)
+    return float(np.mean(np.logaddexp(0, logits) - y_true * logits))
+
+
+def bce_loss_grad(logits: ArrayLike, y_true: ArrayLike) -> np.ndarray:
+    r"""Градиент по логитам: :math:`\partial L/\partial z_k = (\sigma(z_k) - y_k) / M`."""
+    logits, y_true = _binary_targets(logits, y_true)
+    return (sigmoid(logits) - y_true) / logits.size
+
+
+def _labels(logits: ArrayLike, labels: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    logits = as_float_array(logits, "logits")
+    if logits.ndim != 2 or logits.shape[0] == 0:
+        raise ValueError(f"logits: ожидалась непустая матрица (N, классы), получена {logits.shape}")
+    labels = np.asarray(labels)
+    if labels.shape != (logits.shape[0],):
+        raise ValueError(
+            f"labels: ожидался вектор из {logits.shape[0]} меток, получена форма {labels.shape}"
+        )
+    if labels.dtype.kind not in "iu":
+        if labels.dtype.kind != "f" or not np.all(np.mod(labels, 1) == 0):
+            raise TypeError(f"labels: ожидались целые метки классов, получен dtype={labels.dtype}")
+        labels = labels.astype(np.int64)
+    n_classes = logits.shape[1]
+    if labels.min() < 0 or labels.max() >= n_classes:
+        raise ValueError(
+            f"labels: ожидались метки 0..{n_classes - 1}, получены от {labels.min()} "
+            f"до {labels.max()}"
+        )
+    return logits, labels
+
+
+def softmax_cross_entropy(logits: ArrayLike, labels: ArrayLike) -> float:
+    r"""Перекрёстная энтропия softmax по логитам ``(N, K)`` и целым меткам ``(N,)``.
+
+    .. math::
+
+        L = -\frac{1}{N} \sum_i \log p_{i, y_i}
+          = \frac{1}{N} \sum_i \Big(\operatorname{logsumexp}(z_i) - z_{i, y_i}\Big),
+
+    где :math:`\operatorname{logsumexp}(z) = m + \log \sum_k e^{z_k - m}`,
+    :math:`m = \max_k z_k`: ни переполнения, ни :math:`\log 0`.
+    """
+    logits, labels = _labels(logits, labels)
+    m = logits.max(axis=1)
+    logsumexp = m + np.log(np.sum(np.exp(logits - m[:, None]), axis=1))
+    picked = logits[np.arange(len(labels)), labels]
+    return float(np.mean(logsumexp - picked))
+
+
+def softmax_cross_entropy_grad(logits: ArrayLike, labels: ArrayLike) -> np.ndarray:
+    r"""Градиент по логитам: :math:`\partial L/\partial z_{ik} = (p_{ik} - [k = y_i]) / N`."""
+    logits, labels = _labels(logits, labels)
+    grad = softmax(logits)
+    grad[np.arange(len(labels)), labels] -= 1
+    grad /= len(labels)
+    return grad
+
+
+class Loss:
+    """Функция потерь как объект: ``loss(output, target)`` и ``loss.grad(output, target)``."""
+
+    name = "loss"
+    classification = False
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+    def __call__(self, output: ArrayLike, target: ArrayLike) -> float:
+        raise NotImplementedError
+
+    def grad(self, output: ArrayLike, target: ArrayLike) -> np.ndarray:
+        raise NotImplementedError
+
+
+class MSE(Loss):
+    """Среднеквадратичная ошибка (:func:`mse_loss`, :func:`mse_loss_grad`)."""
+
+    name = "mse"
+
+    def __call__(self, output: ArrayLike, target: ArrayLike) -> float:
+        return mse_loss(output, target)
+
+    def grad(self, output: ArrayLike, target: ArrayLike) -> np.ndarray:
+        return mse_loss_grad(output, target)
+
+
+class BinaryCrossEntropy(Loss):
+    """Бинарная перекрёстная энтропия по логитам (:func:`bce_loss`); цели формы ``(N, 1)``."""
+
+    name = "bce"
+    classification = True
+
+    def __call__(self, output: ArrayLike, target: ArrayLike) -> float:
+        return bce_loss(output, target)
+
+    def grad(self, output: ArrayLike, target: ArrayLike) -> np.ndarray:
+        return bce_loss_grad(output, target)
+
+
+class SoftmaxCrossEntropy(Loss):
+    """Softmax и перекрёстная энтропия по логитам (:func:`softmax_cross_entropy`)."""
+
+    name = "softmax_cross_entropy"
+    classification = True
+
+    def __call__(self, output: ArrayLike, target: ArrayLike) -> float:
+        return softmax_cross_entropy(output, target)
+
+    def grad(self, output: ArrayLike, target: ArrayLike) -> np.ndarray:
+        return softmax_cross_entropy_grad(output, target)
+
+
+LOSSES: dict[str, Loss] = {
+    cls.name: cls() for cls in (MSE, BinaryCrossEntropy, SoftmaxCrossEntropy)
+}
+
+
+def get_loss(loss: str | Loss) -> Loss:
+    """Функция потерь по имени (``"mse"``, ``"bce"``, ``"softmax_cross_entropy"``) или объект."""
+    if isinstance(loss, Loss):
+        return loss
+    if loss not in LOSSES:
+        raise ValueError(f"loss: неизвестная функция потерь {loss!r}, известны: {sorted(LOSSES)}")
+    return LOSSES[loss]

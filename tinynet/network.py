@@ -14,22 +14,27 @@ from numpy.typing import ArrayLike
 
 from ._checks import check_learning_rate, check_positive_int
 from ._random import RandomLike, make_rng
+from .activations import Activation
 from .layer import Layer
 
 
 class NeuralNetwork:
-    r"""Сеть из сигмоидных слоёв размеров ``layer_sizes = [n_0, n_1, ..., n_L]``.
+    r"""Сеть из полносвязных слоёв размеров ``layer_sizes = [n_0, n_1, ..., n_L]``.
 
     Слой ``l`` отображает :math:`n_{l-1}` входов в :math:`n_l` выходов, всего слоёв
-    ``len(layer_sizes) - 1``. Все слои получают веса из одного генератора ``rng``
-    (``np.random.Generator`` или целое зерно; ``None`` — случайное зерно), масштаб
-    начальных весов — ``weight_scale`` (по умолчанию 0.01).
+    ``len(layer_sizes) - 1``. Скрытые слои используют ``activation`` (по умолчанию
+    сигмоиду), последний — ``output_activation`` (по умолчанию ту же). Все слои получают
+    веса из одного генератора ``rng`` (``np.random.Generator`` или целое зерно; ``None`` —
+    случайное зерно); ``init`` и ``weight_scale`` передаются каждому :class:`Layer`.
     """
 
     def __init__(
         self,
         layer_sizes: Sequence[int],
+        activation: str | Activation = "sigmoid",
+        output_activation: str | Activation | None = None,
         *,
+        init: str = "normal",
         weight_scale: float = 0.01,
         rng: RandomLike = None,
     ) -> None:
@@ -40,14 +45,27 @@ class NeuralNetwork:
             )
         sizes = [check_positive_int(n, f"layer_sizes[{i}]") for i, n in enumerate(sizes)]
         generator = make_rng(rng)
+        activations = [activation] * (len(sizes) - 2) + [output_activation or activation]
         self.layers = [
-            Layer(n_in, n_out, weight_scale=weight_scale, rng=generator)
-            for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True)
+            Layer(n_in, n_out, act, init=init, weight_scale=weight_scale, rng=generator)
+            for n_in, n_out, act in zip(sizes[:-1], sizes[1:], activations, strict=True)
         ]
 
+    @property
+    def layer_sizes(self) -> list[int]:
+        """Размеры слоёв ``[n_0, ..., n_L]``."""
+        return [self.layers[0].n_inputs] + [layer.n_outputs for layer in self.layers]
+
+    @property
+    def activations(self) -> list[str]:
+        """Имена функций активации слоёв по порядку."""
+        return [layer.activation.name for layer in self.layers]
+
     def __repr__(self) -> str:
-        sizes = [self.layers[0].n_inputs] + [layer.n_outputs for layer in self.layers]
-        return f"NeuralNetwork({sizes})"
+        names = self.activations
+        if set(names) == {"sigmoid"}:
+            return f"NeuralNetwork({self.layer_sizes})"
+        return f"NeuralNetwork({self.layer_sizes}, activations={names})"
 
     def forward(self, x: ArrayLike) -> np.ndarray:
         """Пропускает ``x`` через все слои по порядку и возвращает выход последнего."""

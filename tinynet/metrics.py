@@ -1,0 +1,61 @@
+"""Предсказания классов, доля верных ответов и матрица ошибок."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from ._checks import check_positive_int
+
+
+def predict(network, X: ArrayLike) -> np.ndarray:
+    """Метки классов ``(N,)`` для пакета ``X`` по выходу сети.
+
+    Несколько выходов — номер наибольшего (для логитов и для вероятностей это одно и
+    то же). Один выход — класс 1, если выход выше порога: 0 для логитов
+    (``"identity"``), 1/2 для сигмоиды и 0 для tanh.
+    """
+    output = network.forward(X)
+    if output.ndim != 2:
+        raise ValueError(f"X: ожидался пакет (N, признаки), выход сети имеет форму {output.shape}")
+    if output.shape[1] > 1:
+        return output.argmax(axis=1)
+    threshold = 0.5 if network.layers[-1].activation.name == "sigmoid" else 0.0
+    return (output[:, 0] > threshold).astype(np.int64)
+
+
+def _label_vector(labels: ArrayLike, name: str) -> np.ndarray:
+    array = np.asarray(labels)
+    if array.ndim == 2 and array.shape[1] == 1:
+        array = array[:, 0]
+    if array.ndim != 1:
+        raise ValueError(f"{name}: ожидался вектор меток (N,), получена форма {array.shape}")
+    if array.dtype.kind not in "iub" and not (
+        array.dtype.kind == "f" and np.all(np.mod(array, 1) == 0)
+    ):
+        raise TypeError(f"{name}: ожидались целые метки классов, получен dtype={array.dtype}")
+    return array.astype(np.int64)
+
+
+def accuracy(y_true: ArrayLike, y_pred: ArrayLike) -> float:
+    """Доля совпавших меток."""
+    y_true, y_pred = _label_vector(y_true, "y_true"), _label_vector(y_pred, "y_pred")
+    if y_true.shape != y_pred.shape or y_true.size == 0:
+        raise ValueError(
+            f"y_pred: ожидалось {y_true.size} меток (как в y_true), получено {y_pred.size}"
+        )
+    return float(np.mean(y_true == y_pred))
+
+
+def confusion_matrix(y_true: ArrayLike, y_pred: ArrayLike, n_classes: int) -> np.ndarray:
+    """Матрица ``(n_classes, n_classes)``: строка — верный класс, столбец — предсказанный."""
+    n = check_positive_int(n_classes, "n_classes")
+    y_true, y_pred = _label_vector(y_true, "y_true"), _label_vector(y_pred, "y_pred")
+    if y_true.shape != y_pred.shape:
+        raise ValueError(f"y_pred: ожидалось {y_true.size} меток, получено {y_pred.size}")
+    for name, labels in (("y_true", y_true), ("y_pred", y_pred)):
+        if labels.size and (labels.min() < 0 or labels.max() >= n):
+            raise ValueError(f"{name}: ожидались метки 0..{n - 1}")
+    matrix = np.zeros((n, n), dtype=np.int64)
+    np.add.at(matrix, (y_true, y_pred), 1)
+    return matrix

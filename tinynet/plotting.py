@@ -1,0 +1,120 @@
+"""Графики, которые строят главы: кривые обучения, границы решений, матрица ошибок, цифры.
+
+Каждая функция рисует на переданных осях ``ax`` (или создаёт новые) и возвращает их;
+``plt.show()`` вызывает глава. matplotlib импортируется только здесь.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+
+def _axes(ax, figsize: tuple[float, float]):
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+def plot_history(history: Mapping[str, np.ndarray], key: str = "loss", ax=None, label: str = ""):
+    """Кривая ``history[key]`` по эпохам; если есть ``val_<key>`` — и она, пунктиром."""
+    ax = _axes(ax, (7, 3.5))
+    epochs = np.arange(1, len(history[key]) + 1)
+    prefix = f"{label}: " if label else ""
+    (line,) = ax.plot(epochs, history[key], label=f"{prefix}обучение")
+    if f"val_{key}" in history:
+        ax.plot(
+            epochs,
+            history[f"val_{key}"],
+            ls="--",
+            color=line.get_color(),
+            label=f"{prefix}валидация",
+        )
+    ax.set_xlabel("эпоха")
+    ax.set_ylabel({"loss": "потери", "accuracy": "доля верных ответов"}.get(key, key))
+    ax.grid(alpha=0.3)
+    ax.legend()
+    return ax
+
+
+def plot_decision_boundary(network, X: np.ndarray, y: np.ndarray, ax=None, resolution: int = 300):
+    """Области классов, которые сеть назначает точкам плоскости, и сами точки ``X``."""
+    from .metrics import predict
+
+    ax = _axes(ax, (5.5, 4.5))
+    margin = 0.25 * (X.max(axis=0) - X.min(axis=0))
+    low, high = X.min(axis=0) - margin, X.max(axis=0) + margin
+    g1, g2 = np.meshgrid(
+        np.linspace(low[0], high[0], resolution), np.linspace(low[1], high[1], resolution)
+    )
+    classes = predict(network, np.column_stack([g1.ravel(), g2.ravel()])).reshape(g1.shape)
+    labels = np.asarray(y).reshape(-1).astype(int)
+    n_classes = int(max(labels.max(), classes.max())) + 1
+    cmap = "tab10" if n_classes > 2 else "coolwarm"
+    ax.contourf(
+        g1,
+        g2,
+        classes,
+        levels=np.arange(n_classes + 1) - 0.5,
+        cmap=cmap,
+        alpha=0.3,
+        vmin=-0.5,
+        vmax=(9.5 if n_classes > 2 else 1.5),
+    )
+    ax.scatter(
+        X[:, 0],
+        X[:, 1],
+        c=labels,
+        cmap=cmap,
+        vmin=-0.5,
+        vmax=(9.5 if n_classes > 2 else 1.5),
+        s=18,
+        edgecolors="black",
+        linewidths=0.4,
+    )
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    return ax
+
+
+def plot_confusion_matrix(matrix: np.ndarray, ax=None):
+    """Матрица ошибок с числами в клетках: строка — верный класс, столбец — ответ сети."""
+    ax = _axes(ax, (5.5, 5))
+    image = ax.imshow(matrix, cmap="Blues")
+    for (i, j), count in np.ndenumerate(matrix):
+        color = "white" if count > matrix.max() / 2 else "black"
+        ax.text(j, i, str(count), ha="center", va="center", color=color, fontsize=8)
+    ticks = np.arange(matrix.shape[0])
+    ax.set_xticks(ticks)
+    ax.set_yticks(ticks)
+    ax.set_xlabel("ответ сети")
+    ax.set_ylabel("верный класс")
+    ax.figure.colorbar(image, ax=ax, label="число примеров")
+    return ax
+
+
+def plot_digits(
+    images: np.ndarray,
+    labels: np.ndarray,
+    predictions: np.ndarray | None = None,
+    n_columns: int = 8,
+):
+    """Сетка картинок 8×8 с подписями «верный → ответ сети»; возвращает фигуру."""
+    import matplotlib.pyplot as plt
+
+    images = np.asarray(images).reshape(len(images), 8, 8)
+    n_rows = max(1, -(-len(images) // n_columns))
+    fig, axes = plt.subplots(
+        n_rows, n_columns, figsize=(1.2 * n_columns, 1.4 * n_rows), squeeze=False
+    )
+    for k, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if k < len(images):
+            ax.imshow(images[k], cmap="gray_r")
+            title = str(labels[k]) if predictions is None else f"{labels[k]} → {predictions[k]}"
+            ax.set_title(title, fontsize=9)
+    fig.tight_layout()
+    return fig
