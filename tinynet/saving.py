@@ -51,6 +51,8 @@ def save(network: NeuralNetwork, path: str | os.PathLike) -> Path:
 def _read(path: Path) -> dict[str, np.ndarray]:
     if not path.is_file():
         raise FileNotFoundError(f"path: файл {str(path)!r} не найден")
+    if not zipfile.is_zipfile(path):
+        raise ValueError(f"path: {str(path)!r} — не файл .npz или он повреждён")
     try:
         with np.load(path, allow_pickle=False) as data:
             return {key: data[key] for key in data.files}
