@@ -19,8 +19,12 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parent.parent
 JUPYTER_BOOK = str(Path(sys.executable).parent / "jupyter-book")
 TOC = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-CHAPTERS = [chapter["file"] for part in TOC["parts"] for chapter in part["chapters"]]
-PAGES = [TOC["root"], *CHAPTERS]
+# Numbered parts hold the chapters (executed notebooks with a download); the appendices are
+# plain pages (notation, API reference, bibliography).
+PARTS = TOC["parts"]
+CHAPTERS = [c["file"] for part in PARTS if part.get("numbered") for c in part["chapters"]]
+APPENDICES = [c["file"] for part in PARTS if not part.get("numbered") for c in part["chapters"]]
+PAGES = [TOC["root"], *CHAPTERS, *APPENDICES]
 
 
 def build(source: Path, output: Path, env: dict | None = None, strict: bool = True) -> str:
@@ -47,8 +51,18 @@ def site(tmp_path_factory) -> Path:
     return output / "_build" / "html"
 
 
-def test_the_book_has_an_introduction_and_six_chapters():
-    assert len(CHAPTERS) == 6
+def test_the_book_has_the_seed_chapters_the_curriculum_and_an_appendix():
+    seeds, curriculum = (
+        [c["file"] for c in part["chapters"]] for part in TOC["parts"] if part.get("numbered")
+    )
+    assert len(seeds) == 6 and len(curriculum) == 5
+    assert {Path(page).name for page in APPENDICES} >= {
+        "appendix_notation",
+        "appendix_api",
+        "bibliography",
+    }
+    for page in PAGES:
+        assert (ROOT / f"{page}.md").is_file(), page
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -91,17 +105,40 @@ def test_downloaded_notebook_reads_well_in_plain_jupyter(site, page):
     assert not any("myst_nb" in c.source for c in code), "скрытые ячейки glue не скачиваются"
 
 
+def visible_outputs(cell) -> list:
+    """What a reader sees of a cell's outputs (text and images), for comparing two runs.
+
+    Consecutive chunks of one stream count as one text: the build merges them
+    (``nb_merge_streams``), a kernel run splits them wherever ``print`` flushed."""
+    seen = []
+    for output in cell.get("outputs", []):
+        if output.output_type == "stream":
+            if seen and seen[-1][0] == output.name:
+                seen[-1] = (output.name, seen[-1][1] + output.text)
+            else:
+                seen.append((output.name, output.text))
+        elif output.output_type in ("execute_result", "display_data"):
+            seen.append(tuple(sorted((k, str(v)) for k, v in output.data.items())))
+        else:
+            seen.append((output.output_type, output.get("ename"), output.get("evalue")))
+    return seen
+
+
 @pytest.mark.parametrize("page", CHAPTERS)
-def test_downloaded_notebook_runs_top_to_bottom(site, page, tmp_path):
-    notebook = nbformat.read(site / "_sources" / f"{page}.ipynb", as_version=4)
-    NotebookClient(
-        notebook,
-        timeout=300,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(tmp_path)}},
-    ).execute()
-    errors = [o for c in notebook.cells for o in c.get("outputs", []) if o.output_type == "error"]
+def test_downloaded_notebook_runs_top_to_bottom_with_the_same_outputs(site, page, tmp_path):
+    """Run the download in a fresh kernel: no error, and every output is the one the site
+    shows (reproducible chapters), except cells tagged ``timing`` that print measured times."""
+    stored = nbformat.read(site / "_sources" / f"{page}.ipynb", as_version=4)
+    rerun = nbformat.read(site / "_sources" / f"{page}.ipynb", as_version=4)
+    client = NotebookClient(
+        rerun, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    )
+    client.execute()
+    errors = [o for c in rerun.cells for o in c.get("outputs", []) if o.output_type == "error"]
     assert not errors
+    for before, after in zip(stored.cells, rerun.cells, strict=True):
+        if before.cell_type == "code" and "timing" not in before.metadata.get("tags", []):
+            assert visible_outputs(after) == visible_outputs(before), before.source[:200]
 
 
 def test_a_change_to_tinynet_reaches_the_rebuilt_page(tmp_path):
