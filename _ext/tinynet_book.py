@@ -7,6 +7,10 @@
    executed notebook with MyST-only syntax replaced by plain Markdown (numbered equations get
    ``\\tag{}``, ``{eq}`` references become numbers, ``{glue:text}`` becomes the glued value,
    admonitions become block quotes, cells tagged ``remove-cell`` are dropped).
+3. Printed text is deterministic: a kernel sends ``print`` output in as many chunks as it
+   flushed, which depends on the machine's load. MyST-NB's ``nb_merge_streams`` joins them,
+   but it strips blank lines and edits the executed notebook in place (a cell rendered twice
+   shows its text twice). :func:`merge_streams` replaces it: exact concatenation, no mutation.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import json
 import re
 from pathlib import Path
 
+import myst_nb.core.render
 import nbformat
 from docutils import nodes
 from myst_nb.core.variables import format_plain_text
@@ -44,6 +49,23 @@ TARGET = re.compile(r"^\([\w:.-]+\)=[ \t]*\n", re.M)
 COMMENT = re.compile(r"^%[^\n]*\n", re.M)
 LOCAL_MD_LINK = re.compile(r"\]\((?P<path>(?![a-z]+:)[^)#\s]+)\.md(?P<anchor>#[^)]*)?\)")
 LEFTOVER = re.compile(r"\{[\w:-]+\}`|^(```+|:::+)\{", re.M)
+
+
+def merge_streams(outputs: list) -> list:
+    """The outputs with every stream's chunks joined, exactly, at its first chunk.
+
+    The input is not modified: the executed notebook keeps what the kernel sent.
+    """
+    merged, streams = [], {}
+    for output in outputs:
+        if output.get("output_type") != "stream":
+            merged.append(output)
+        elif output["name"] in streams:
+            streams[output["name"]]["text"] += output["text"]
+        else:
+            streams[output["name"]] = nbformat.from_dict(dict(output))
+            merged.append(streams[output["name"]])
+    return merged
 
 
 def package_hash() -> str:
@@ -199,6 +221,8 @@ def jupyter_notebook(executed: Path, app: Sphinx, pagename: str):
     for cell in notebook.cells:
         if "remove-cell" in cell.metadata.get("tags", []):
             continue
+        if cell.cell_type == "code":
+            cell.outputs = merge_streams(cell.outputs)
         if cell.cell_type == "markdown":
             cell.source = plain_markdown(cell.source, glue=glue, **numbers)
             if not cell.source.strip():
@@ -225,6 +249,7 @@ def export_notebook(app: Sphinx, pagename, templatename, context, doctree) -> No
 
 
 def setup(app: Sphinx) -> dict:
+    myst_nb.core.render.coalesce_streams = merge_streams  # see the module docstring, point 3
     app.connect("env-get-outdated", outdate_chapters_after_package_change)
     # Before sphinx-book-theme (priority 501) builds the download buttons.
     app.connect("html-page-context", export_notebook, priority=500)

@@ -6,8 +6,9 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "_ext"))
+import nbformat  # noqa: E402
 from sphinx.errors import ExtensionError  # noqa: E402
-from tinynet_book import plain_markdown  # noqa: E402
+from tinynet_book import merge_streams, plain_markdown  # noqa: E402
 
 EQUATIONS = {"eq-ch1-sigmoid": "1.3", "eq-b": "1.4"}
 
@@ -50,3 +51,20 @@ def test_admonitions_targets_comments_and_links():
 def test_myst_without_a_plain_form_fails_loudly(text):
     with pytest.raises((ExtensionError, KeyError)):
         plain_markdown(text, EQUATIONS, {})
+
+
+def test_stream_chunks_are_joined_exactly_and_the_input_is_kept():
+    chunk = nbformat.v4.new_output
+    outputs = [
+        chunk("stream", name="stdout", text="a\n\n"),
+        chunk("display_data", data={"text/plain": "42"}),
+        chunk("stream", name="stdout", text="b\n"),
+        chunk("stream", name="stderr", text="e\n"),
+        chunk("stream", name="stdout", text="\nc\n\n"),
+    ]
+    merged = merge_streams(outputs)
+    assert [o.output_type for o in merged] == ["stream", "display_data", "stream"]
+    assert merged[0].text == "a\n\nb\n\nc\n\n"  # blank lines kept, nothing repeated
+    assert merged[2].text == "e\n"
+    assert outputs[0].text == "a\n\n" and len(outputs) == 5
+    assert merge_streams(outputs)[0].text == merged[0].text  # rendering twice changes nothing
