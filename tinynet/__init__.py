@@ -33,6 +33,7 @@ from .losses import (
     mse_loss,
     mse_loss_grad,
     softmax_cross_entropy,
+    softmax_cross_entropy_and_grad,
     softmax_cross_entropy_grad,
 )
 from .metrics import accuracy, confusion_matrix, predict
@@ -85,6 +86,7 @@ __all__ = [
     "Softmax",
     "softmax",
     "softmax_cross_entropy",
+    "softmax_cross_entropy_and_grad",
     "softmax_cross_entropy_grad",
     "SoftmaxCrossEntropy",
     "spirals",

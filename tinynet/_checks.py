@@ -72,3 +72,14 @@ def check_learning_rate(value: object) -> float:
     if not math.isfinite(rate) or rate <= 0:
         raise ValueError(f"learning_rate: ожидалось конечное число больше нуля, получено {value}")
     return rate
+
+
+def check_float_dtype(dtype: object) -> np.dtype:
+    """Проверяет тип параметров сети: ``float64`` или ``float32``."""
+    try:
+        resolved = np.dtype(dtype)
+    except TypeError as error:
+        raise TypeError(f"dtype: ожидался float64 или float32, получено {dtype!r}") from error
+    if resolved not in (np.float64, np.float32):
+        raise TypeError(f"dtype: ожидался float64 или float32, получено {resolved}")
+    return resolved

@@ -129,7 +129,7 @@ class ReLU(Activation):
         return (y > 0).astype(y.dtype)
 
     def backward(self, y: np.ndarray, dy: np.ndarray) -> np.ndarray:
-        return np.where(y > 0, dy, 0)
+        return dy * (y > 0)  # маска из True/False: то же, что np.where(y > 0, dy, 0), но быстрее
 
 
 class Identity(Activation):

@@ -17,9 +17,15 @@ r"""Полносвязный слой в матричной форме.
 from __future__ import annotations
 
 import numpy as np
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, DTypeLike
 
-from ._checks import check_features, check_learning_rate, check_positive_int, check_same_shape
+from ._checks import (
+    check_features,
+    check_float_dtype,
+    check_learning_rate,
+    check_positive_int,
+    check_same_shape,
+)
 from ._random import RandomLike, make_rng
 from .activations import Activation, get_activation
 from .initializers import INITIALIZERS, check_init, normal
@@ -38,6 +44,9 @@ class Layer:
     ``"normal"`` (``weight_scale * N(0, 1)``, по умолчанию 0.01, как в исходных тетрадках),
     ``"xavier"`` или ``"he"`` (см. :mod:`tinynet.initializers`); смещения — нули.
     ``rng`` — ``np.random.Generator`` или целое зерно; ``None`` — случайное зерно.
+    ``dtype`` — тип чисел параметров (``float64`` по умолчанию или ``float32``): вход
+    приводится к нему, и всё — выход, градиенты, состояние оптимизатора — остаётся в нём.
+    Веса тянутся из генератора одинаково для любого ``dtype``.
     """
 
     def __init__(
@@ -49,16 +58,19 @@ class Layer:
         init: str = "normal",
         weight_scale: float = 0.01,
         rng: RandomLike = None,
+        dtype: DTypeLike = np.float64,
     ) -> None:
         self.n_inputs = check_positive_int(n_inputs, "n_inputs")
         self.n_outputs = check_positive_int(n_outputs, "n_outputs")
         self.activation = get_activation(activation)
+        dtype = check_float_dtype(dtype)
         generator = make_rng(rng)
         if check_init(init) == "normal":
-            self.W = normal(self.n_inputs, self.n_outputs, generator, weight_scale)
+            W = normal(self.n_inputs, self.n_outputs, generator, weight_scale)
         else:
-            self.W = INITIALIZERS[init](self.n_inputs, self.n_outputs, generator)
-        self.b = np.zeros(self.n_outputs)
+            W = INITIALIZERS[init](self.n_inputs, self.n_outputs, generator)
+        self.W = W.astype(dtype, copy=False)
+        self.b = np.zeros(self.n_outputs, dtype=dtype)
         self.cache: dict[str, np.ndarray] = {}
 
     def __repr__(self) -> str:
@@ -69,12 +81,14 @@ class Layer:
 
     def forward(self, x: ArrayLike) -> np.ndarray:
         r"""Вычисляет :math:`Y = f(XW + b)` и запоминает ``x`` и ``y`` для ``backward``."""
-        x = check_features(x, self.n_inputs)
-        y = self.activation.forward(x @ self.W + self.b)
+        x = check_features(x, self.n_inputs).astype(self.W.dtype, copy=False)
+        z = x @ self.W
+        z += self.b  # на месте: без второго временного массива размера z
+        y = self.activation.forward(z)
         self.cache = {"x": x, "y": y}
         return y
 
-    def backward(self, dy: ArrayLike) -> np.ndarray:
+    def backward(self, dy: ArrayLike, *, input_grad: bool = True) -> np.ndarray | None:
         r"""Обратный проход: сохраняет ``dW``, ``db`` и возвращает :math:`\partial L/\partial X`.
 
         .. math::
@@ -87,16 +101,20 @@ class Layer:
         Для сигмоиды :math:`f'(Z) = Y \odot (1 - Y)`; :math:`\Delta` вычисляет
         ``activation.backward``. Для одного примера :math:`X^\top \Delta` — внешнее
         произведение.
+
+        ``input_grad=False`` пропускает последнее произведение и возвращает ``None``: у
+        первого слоя сети вход — данные, и градиент по ним обучению не нужен (так делают
+        и PyTorch, и scikit-learn). В сети 784-256-128-10 это треть работы первого слоя.
         """
         if not self.cache:
             raise RuntimeError("backward вызван до forward: в кэше нет x и y")
         x, y = self.cache["x"], self.cache["y"]
-        dy = check_same_shape(dy, y.shape, "dy")
+        dy = check_same_shape(dy, y.shape, "dy").astype(y.dtype, copy=False)
         delta = self.activation.backward(y, dy)
         x2, delta2 = np.atleast_2d(x), np.atleast_2d(delta)  # пример — пакет из одной строки
         self.dW = x2.T @ delta2
         self.db = delta2.sum(axis=0)
-        return delta @ self.W.T
+        return delta @ self.W.T if input_grad else None
 
     def update_parameters(self, learning_rate: float) -> None:
         r"""Шаг градиентного спуска: :math:`W \leftarrow W - \eta\, \partial L/\partial W`."""

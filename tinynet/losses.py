@@ -20,7 +20,7 @@ from .activations import sigmoid, softmax
 
 def _pair(y_pred: ArrayLike, y_true: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     y_pred = as_float_array(y_pred, "y_pred")
-    y_true = as_float_array(y_true, "y_true")
+    y_true = as_float_array(y_true, "y_true").astype(y_pred.dtype, copy=False)
     if y_pred.shape != y_true.shape:
         raise ValueError(
             f"y_true: ожидалась форма предсказаний {y_pred.shape}, получена {y_true.shape} "
@@ -124,6 +124,27 @@ def softmax_cross_entropy_grad(logits: ArrayLike, labels: ArrayLike) -> np.ndarr
     return grad
 
 
+def softmax_cross_entropy_and_grad(
+    logits: ArrayLike, labels: ArrayLike
+) -> tuple[float, np.ndarray]:
+    r"""Потери и градиент вместе, с одной экспонентой на двоих (так их зовёт ``fit``).
+
+    С :math:`s = z - \max_k z_k` и :math:`S_i = \sum_k e^{s_{ik}}`:
+    :math:`L = \frac{1}{N}\sum_i (\log S_i - s_{i, y_i})` и
+    :math:`\partial L/\partial z_{ik} = (e^{s_{ik}}/S_i - [k = y_i]) / N` — те же числа,
+    что у :func:`softmax_cross_entropy` и :func:`softmax_cross_entropy_grad` по отдельности.
+    """
+    logits, labels = _labels(logits, labels)
+    n, rows = len(labels), np.arange(len(labels))
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    grad = np.exp(shifted)
+    total = grad.sum(axis=1, keepdims=True)
+    value = float(np.log(total).sum() - shifted[rows, labels].sum()) / n
+    grad *= 1 / (n * total)  # p / N: одно деление на строку вместо деления каждого элемента
+    grad[rows, labels] -= 1 / n
+    return value, grad
+
+
 class Loss:
     """Функция потерь как объект: ``loss(output, target)`` и ``loss.grad(output, target)``."""
 
@@ -138,6 +159,10 @@ class Loss:
 
     def grad(self, output: ArrayLike, target: ArrayLike) -> np.ndarray:
         raise NotImplementedError
+
+    def value_and_grad(self, output: ArrayLike, target: ArrayLike) -> tuple[float, np.ndarray]:
+        """Потери и их градиент за один вызов (``fit`` зовёт его на каждом пакете)."""
+        return self(output, target), self.grad(output, target)
 
 
 class MSE(Loss):
@@ -176,6 +201,9 @@ class SoftmaxCrossEntropy(Loss):
 
     def grad(self, output: ArrayLike, target: ArrayLike) -> np.ndarray:
         return softmax_cross_entropy_grad(output, target)
+
+    def value_and_grad(self, output: ArrayLike, target: ArrayLike) -> tuple[float, np.ndarray]:
+        return softmax_cross_entropy_and_grad(output, target)
 
 
 LOSSES: dict[str, Loss] = {

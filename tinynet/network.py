@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, DTypeLike
 
 from ._checks import check_learning_rate, check_positive_int
 from ._random import RandomLike, make_rng
@@ -25,7 +25,8 @@ class NeuralNetwork:
     ``len(layer_sizes) - 1``. Скрытые слои используют ``activation`` (по умолчанию
     сигмоиду), последний — ``output_activation`` (по умолчанию ту же). Все слои получают
     веса из одного генератора ``rng`` (``np.random.Generator`` или целое зерно; ``None`` —
-    случайное зерно); ``init`` и ``weight_scale`` передаются каждому :class:`Layer`.
+    случайное зерно); ``init``, ``weight_scale`` и ``dtype`` (``float64`` или ``float32``)
+    передаются каждому :class:`Layer`.
     """
 
     def __init__(
@@ -37,6 +38,7 @@ class NeuralNetwork:
         init: str = "normal",
         weight_scale: float = 0.01,
         rng: RandomLike = None,
+        dtype: DTypeLike = np.float64,
     ) -> None:
         sizes = list(layer_sizes)
         if len(sizes) < 2:
@@ -47,7 +49,9 @@ class NeuralNetwork:
         generator = make_rng(rng)
         activations = [activation] * (len(sizes) - 2) + [output_activation or activation]
         self.layers = [
-            Layer(n_in, n_out, act, init=init, weight_scale=weight_scale, rng=generator)
+            Layer(
+                n_in, n_out, act, init=init, weight_scale=weight_scale, rng=generator, dtype=dtype
+            )
             for n_in, n_out, act in zip(sizes[:-1], sizes[1:], activations, strict=True)
         ]
 
@@ -55,6 +59,11 @@ class NeuralNetwork:
     def layer_sizes(self) -> list[int]:
         """Размеры слоёв ``[n_0, ..., n_L]``."""
         return [self.layers[0].n_inputs] + [layer.n_outputs for layer in self.layers]
+
+    @property
+    def dtype(self) -> np.dtype:
+        """Тип чисел параметров (``float64`` или ``float32``), общий для всех слоёв."""
+        return self.layers[0].W.dtype
 
     @property
     def activations(self) -> list[str]:
@@ -73,14 +82,17 @@ class NeuralNetwork:
             x = layer.forward(x)
         return x
 
-    def backward(self, dy: ArrayLike) -> np.ndarray:
+    def backward(self, dy: ArrayLike, *, input_grad: bool = True) -> np.ndarray | None:
         r"""Проводит :math:`\partial L/\partial Y` через слои в обратном порядке.
 
         Каждый слой сохраняет свои ``dW`` и ``db``; возвращается градиент по входу сети.
+        ``input_grad=False`` (так вызывает :func:`~tinynet.training.fit`) не считает этот
+        последний градиент и возвращает ``None``: для шага по параметрам он не нужен.
         """
-        for layer in reversed(self.layers):
+        first, *rest = self.layers
+        for layer in reversed(rest):
             dy = layer.backward(dy)
-        return dy
+        return first.backward(dy, input_grad=input_grad)
 
     def update_parameters(self, learning_rate: float) -> None:
         """Делает шаг градиентного спуска во всех слоях."""

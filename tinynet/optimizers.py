@@ -97,24 +97,44 @@ class Adam(SGD):
         self.t = 0
         self.m: list[np.ndarray] = []
         self.v: list[np.ndarray] = []
+        self.buffers: list[np.ndarray] = []
 
     def step(self, network) -> None:
-        """Обновляет моменты и параметры на месте (без лишних временных массивов)."""
+        r"""Обновляет моменты и параметры на месте, в «быстрой» записи формул.
+
+        Поправки на смещение перенесены в два числа (Kingma & Ba, 2015, разд. 2):
+
+        .. math::
+
+            \eta_t = \eta\,\frac{\sqrt{1 - \beta_2^t}}{1 - \beta_1^t}, \qquad
+            \hat\varepsilon_t = \varepsilon \sqrt{1 - \beta_2^t}, \qquad
+            \theta \leftarrow \theta - \eta_t\, \frac{m}{\sqrt{v} + \hat\varepsilon_t},
+
+        что алгебраически равно :math:`\eta\,\hat m / (\sqrt{\hat v} + \varepsilon)`.
+        Массивы :math:`\hat m`, :math:`\hat v` не создаются, а промежуточные значения
+        пишутся в один рабочий буфер на параметр (``out=``), так что шаг не выделяет память.
+        """
         pairs = list(parameters(network))
         if not self.m:
             self.m = [np.zeros_like(param) for param, _ in pairs]
             self.v = [np.zeros_like(param) for param, _ in pairs]
+            self.buffers = [np.empty_like(param) for param, _ in pairs]
         self.t += 1
-        correction1 = 1 - self.beta1**self.t
-        correction2 = 1 - self.beta2**self.t
-        for (param, grad), m, v in zip(pairs, self.m, self.v, strict=True):
-            m *= self.beta1
-            m += (1 - self.beta1) * grad
-            v *= self.beta2
-            v += (1 - self.beta2) * grad * grad
-            denominator = np.sqrt(v / correction2)
-            denominator += self.eps
-            param -= (self.learning_rate / correction1) * m / denominator
+        root = np.sqrt(1 - self.beta2**self.t)
+        rate = self.learning_rate * root / (1 - self.beta1**self.t)
+        eps = self.eps * root
+        for (param, grad), m, v, work in zip(pairs, self.m, self.v, self.buffers, strict=True):
+            m *= self.beta1  # m = β1 m + (1 - β1) g
+            m += np.multiply(grad, 1 - self.beta1, out=work)
+            v *= self.beta2  # v = β2 v + (1 - β2) g²
+            np.multiply(grad, grad, out=work)
+            work *= 1 - self.beta2
+            v += work
+            np.sqrt(v, out=work)  # θ = θ - η_t m / (√v + ε̂_t)
+            work += eps
+            np.divide(m, work, out=work)
+            work *= rate
+            param -= work
 
 
 OPTIMIZERS = {cls.name: cls for cls in (SGD, Momentum, Adam)}

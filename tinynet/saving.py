@@ -77,13 +77,20 @@ def load(path: str | os.PathLike) -> NeuralNetwork:
     names = [str(name) for name in data["activations"]]
     if len(names) != len(sizes) - 1:
         raise ValueError(f"path: {len(names)} активаций на {len(sizes) - 1} слоёв")
-    network = NeuralNetwork(sizes, rng=0)  # веса сейчас же заменятся сохранёнными
+    dtype = data["W0"].dtype if "W0" in data else np.dtype(np.float64)
+    if dtype not in (np.float64, np.float32):
+        raise ValueError(f"path: параметры типа {dtype}, ожидались float64 или float32")
+    network = NeuralNetwork(sizes, rng=0, dtype=dtype)  # веса сейчас же заменятся сохранёнными
     for i, (layer, name) in enumerate(zip(network.layers, names, strict=True)):
         W, b = data.get(f"W{i}"), data.get(f"b{i}")
         if W is None or b is None or W.shape != layer.W.shape or b.shape != layer.b.shape:
             raise ValueError(
                 f"path: параметры слоя {i} не соответствуют архитектуре {sizes} "
                 f"(ожидались W{layer.W.shape} и b{layer.b.shape})"
+            )
+        if W.dtype != dtype or b.dtype != dtype:
+            raise ValueError(
+                f"path: параметры слоя {i} типа {W.dtype}/{b.dtype}, а слоя 0 — {dtype}"
             )
         layer.W, layer.b = W.copy(), b.copy()
         layer.activation = get_activation(name)

@@ -13,14 +13,28 @@ from .network import NeuralNetwork
 from .optimizers import SGD, get_optimizer
 
 
-def _check_data(X: ArrayLike, y: ArrayLike, loss: Loss, name: str) -> tuple[np.ndarray, np.ndarray]:
+def _check_data(
+    X: ArrayLike, y: ArrayLike, loss: Loss, name: str, dtype: np.dtype
+) -> tuple[np.ndarray, np.ndarray]:
+    """Проверяет и приводит данные к типу сети один раз, до цикла по пакетам."""
     X = as_float_array(X, f"X{name}")
     if X.ndim != 2 or len(X) == 0:
         raise ValueError(f"X{name}: ожидалась непустая матрица (N, признаки), получена {X.shape}")
-    y = np.asarray(y) if loss.name == "softmax_cross_entropy" else as_float_array(y, f"y{name}")
+    X = X.astype(dtype, copy=False)
+    if loss.name == "softmax_cross_entropy":
+        y = np.asarray(y)
+    else:
+        y = as_float_array(y, f"y{name}").astype(dtype, copy=False)
     if len(y) != len(X):
         raise ValueError(f"y{name}: ожидалось {len(X)} строк, как в X{name}, получено {len(y)}")
     return X, y
+
+
+def _shuffled(
+    X: np.ndarray, y: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    order = rng.permutation(len(X))
+    return X[order], y[order]
 
 
 def fit(
@@ -35,6 +49,7 @@ def fit(
     batch_size: int | None = None,
     rng: RandomLike = None,
     validation_data: tuple[ArrayLike, ArrayLike] | None = None,
+    train_accuracy: bool = True,
 ) -> dict[str, np.ndarray]:
     r"""Обучает ``network`` на ``(X, y)`` и возвращает историю по эпохам.
 
@@ -51,31 +66,45 @@ def fit(
 
     Возвращает словарь массивов длины ``epochs``: ``"loss"`` — среднее потерь пакетов,
     посчитанных *до* шага на каждом пакете; для классификации ещё ``"accuracy"`` на всей
-    обучающей выборке после эпохи; с ``validation_data=(X_val, y_val)`` — ``"val_loss"`` и
+    обучающей выборке после эпохи (``train_accuracy=False`` её не считает: это лишний
+    прямой проход по всем данным); с ``validation_data=(X_val, y_val)`` — ``"val_loss"`` и
     (для классификации) ``"val_accuracy"``.
+
+    Данные приводятся к типу чисел сети (``network.dtype``) один раз: сеть ``float32``
+    обучается целиком во ``float32``. Градиент по входу сети не считается
+    (``backward(..., input_grad=False)``), потери и их градиент дают один вызов
+    ``loss.value_and_grad``.
     """
     loss_fn = get_loss(loss)
     step = get_optimizer(optimizer, learning_rate)
-    X, y = _check_data(X, y, loss_fn, "")
-    validation = None if validation_data is None else _check_data(*validation_data, loss_fn, "_val")
+    X, y = _check_data(X, y, loss_fn, "", network.dtype)
+    validation = (
+        None
+        if validation_data is None
+        else _check_data(*validation_data, loss_fn, "_val", network.dtype)
+    )
     epochs = check_positive_int(epochs, "epochs")
     size = len(X) if batch_size is None else check_positive_int(batch_size, "batch_size")
     shuffle = None if rng is None else make_rng(rng)
 
-    keys = ["loss"] + (["accuracy"] if loss_fn.classification else [])
-    keys += [] if validation is None else ["val_" + key for key in keys]
+    metrics = ["accuracy"] if loss_fn.classification else []
+    keys = ["loss"] + (metrics if train_accuracy else [])
+    keys += [] if validation is None else ["val_" + key for key in ["loss", *metrics]]
     history = {key: np.empty(epochs) for key in keys}
     for epoch in range(epochs):
-        order = np.arange(len(X)) if shuffle is None else shuffle.permutation(len(X))
+        # Одна перестановка на эпоху: пакеты — срезы (представления, без копий) переставленных
+        # копий X и y, а не X[индексы] на каждом шаге.
+        X_epoch, y_epoch = (X, y) if shuffle is None else _shuffled(X, y, shuffle)
         total = 0.0
         for start in range(0, len(X), size):
-            batch = order[start : start + size]
-            output = network.forward(X[batch])
-            total += loss_fn(output, y[batch]) * len(batch)
-            network.backward(loss_fn.grad(output, y[batch]))
+            X_batch, y_batch = X_epoch[start : start + size], y_epoch[start : start + size]
+            output = network.forward(X_batch)
+            value, grad = loss_fn.value_and_grad(output, y_batch)
+            total += value * len(X_batch)
+            network.backward(grad, input_grad=False)
             step.step(network)
         history["loss"][epoch] = total / len(X)
-        if loss_fn.classification:
+        if "accuracy" in history:
             history["accuracy"][epoch] = accuracy(y, predict(network, X))
         if validation is not None:
             X_val, y_val = validation

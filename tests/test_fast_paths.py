@@ -1,0 +1,170 @@
+"""The fast forms in tinynet's hot path give the numbers of the straightforward forms, and a
+float32 network stays float32 end to end (parameters, outputs, gradients, optimiser state)."""
+
+import numpy as np
+import pytest
+
+from tinynet import (
+    SGD,
+    Adam,
+    Layer,
+    Momentum,
+    NeuralNetwork,
+    fit,
+    get_loss,
+    load,
+    save,
+    softmax_cross_entropy,
+    softmax_cross_entropy_and_grad,
+    softmax_cross_entropy_grad,
+)
+
+
+def classification_data(rng, n=96, features=5, classes=3, dtype=np.float64):
+    X = rng.standard_normal((n, features)).astype(dtype)
+    y = rng.integers(0, classes, n)
+    return X, y
+
+
+def network(dtype=np.float64, sizes=(5, 8, 3)):
+    return NeuralNetwork(list(sizes), "relu", "identity", init="he", rng=7, dtype=dtype)
+
+
+@pytest.mark.parametrize("optimizer", [SGD(0.1), Momentum(0.1), Adam(0.01)], ids=repr)
+def test_a_float32_network_trains_in_float32_throughout(rng, optimizer):
+    X, y = classification_data(rng, dtype=np.float32)
+    net = network(np.float32)
+    history = fit(
+        net, X, y, epochs=2, loss="softmax_cross_entropy", optimizer=optimizer,
+        batch_size=16, rng=0,
+    )  # fmt: skip
+    assert net.dtype == np.float32
+    for layer in net.layers:
+        for array in (layer.W, layer.b, layer.dW, layer.db, *layer.cache.values()):
+            assert array.dtype == np.float32
+    for state in getattr(optimizer, "m", []) + getattr(optimizer, "velocity", []):
+        assert state.dtype == np.float32
+    assert net.forward(X).dtype == np.float32
+    assert np.all(np.isfinite(history["loss"]))
+
+
+def test_a_float32_network_converts_float64_input_and_gradients(rng):
+    X = rng.standard_normal((4, 5))
+    net = network(np.float32)
+    out = net.forward(X)  # float64 на входе: приводится к типу сети
+    assert out.dtype == np.float32
+    dx = net.backward(np.ones_like(out, dtype=np.float64))
+    assert dx.dtype == np.float32 and net.layers[0].dW.dtype == np.float32
+
+
+def test_float32_and_float64_networks_start_from_the_same_weights():
+    wide, narrow = network(np.float64), network(np.float32)
+    for a, b in zip(wide.layers, narrow.layers, strict=True):
+        np.testing.assert_array_equal(a.W.astype(np.float32), b.W)
+
+
+def test_float32_training_follows_float64_training(rng):
+    X, y = classification_data(rng)
+    histories = []
+    for dtype in (np.float64, np.float32):
+        histories.append(
+            fit(
+                network(dtype),
+                X,
+                y,
+                epochs=5,
+                loss="softmax_cross_entropy",
+                optimizer="adam",
+                learning_rate=0.01,
+                batch_size=16,
+                rng=3,
+            )["loss"]  # fmt: skip
+        )
+    np.testing.assert_allclose(histories[1], histories[0], rtol=1e-4)
+
+
+def test_bad_dtype_is_named():
+    with pytest.raises(TypeError, match="dtype: ожидался float64 или float32, получено int64"):
+        Layer(2, 3, dtype=np.int64)
+    with pytest.raises(TypeError, match="dtype"):
+        NeuralNetwork([2, 3], dtype="float16")
+
+
+def test_save_and_load_keep_float32(tmp_path, rng):
+    net = network(np.float32)
+    X = rng.standard_normal((6, 5)).astype(np.float32)
+    loaded = load(save(net, tmp_path / "net.npz"))
+    assert loaded.dtype == np.float32
+    np.testing.assert_array_equal(loaded.forward(X), net.forward(X))
+
+
+def test_the_combined_softmax_loss_and_gradient_equal_the_separate_ones(rng):
+    logits = rng.standard_normal((32, 6)) * 30  # крупные логиты: проверяем и устойчивость
+    labels = rng.integers(0, 6, 32)
+    value, grad = softmax_cross_entropy_and_grad(logits, labels)
+    np.testing.assert_allclose(value, softmax_cross_entropy(logits, labels), rtol=1e-13)
+    np.testing.assert_allclose(grad, softmax_cross_entropy_grad(logits, labels), atol=1e-16)
+    for name, target in [("mse", rng.random((32, 6))), ("bce", rng.integers(0, 2, (32, 6)))]:
+        loss = get_loss(name)
+        value, grad = loss.value_and_grad(logits, target)
+        assert value == loss(logits, target)
+        np.testing.assert_array_equal(grad, loss.grad(logits, target))
+
+
+def test_skipping_the_input_gradient_changes_no_parameter_gradient(rng):
+    X = rng.standard_normal((10, 5))
+    full, lean = network(), network()
+    dy = rng.standard_normal((10, 3))
+    full.forward(X)
+    lean.forward(X)
+    assert full.backward(dy).shape == X.shape
+    assert lean.backward(dy, input_grad=False) is None
+    for a, b in zip(full.layers, lean.layers, strict=True):
+        np.testing.assert_array_equal(a.dW, b.dW)
+        np.testing.assert_array_equal(a.db, b.db)
+
+
+def test_adam_in_place_form_equals_the_textbook_form_over_many_steps(rng):
+    """Adam.step uses η_t and ε̂_t; the textbook divides m̂ by √v̂ + ε. Same numbers, and
+    no new array per step: the parameters and the state are updated where they are."""
+    net = network()
+    optimizer = Adam(0.01)
+    theta = [p.copy() for layer in net.layers for p in (layer.W, layer.b)]
+    m = [np.zeros_like(p) for p in theta]
+    v = [np.zeros_like(p) for p in theta]
+    X, y = classification_data(rng)
+    loss = get_loss("softmax_cross_entropy")
+    for t in range(1, 51):
+        value, grad = loss.value_and_grad(net.forward(X), y)
+        net.backward(grad, input_grad=False)
+        grads = [g for layer in net.layers for g in (layer.dW, layer.db)]
+        arrays = [p for layer in net.layers for p in (layer.W, layer.b)]
+        optimizer.step(net)
+        for i, g in enumerate(grads):
+            m[i] = 0.9 * m[i] + 0.1 * g
+            v[i] = 0.999 * v[i] + 0.001 * g**2
+            m_hat, v_hat = m[i] / (1 - 0.9**t), v[i] / (1 - 0.999**t)
+            theta[i] = theta[i] - 0.01 * m_hat / (np.sqrt(v_hat) + 1e-8)
+            np.testing.assert_allclose(arrays[i], theta[i], rtol=1e-9, atol=1e-12)
+        assert [p for layer in net.layers for p in (layer.W, layer.b)][0] is arrays[0]
+
+
+def test_fit_with_slices_of_a_shuffled_copy_equals_indexing_every_batch(rng):
+    """fit shuffles X once per epoch and takes slices; the textbook loop indexes X[batch]."""
+    X, y = classification_data(rng, n=50)
+    fast, slow = network(), network()
+    history = fit(fast, X, y, epochs=3, loss="softmax_cross_entropy", optimizer=SGD(0.1),
+                  batch_size=8, rng=11, train_accuracy=False)  # fmt: skip
+    order_rng, loss, step = np.random.default_rng(11), get_loss("softmax_cross_entropy"), SGD(0.1)
+    for epoch in range(3):
+        order, total = order_rng.permutation(len(X)), 0.0
+        for start in range(0, len(X), 8):
+            batch = order[start : start + 8]
+            output = slow.forward(X[batch])
+            total += loss(output, y[batch]) * len(batch)
+            slow.backward(loss.grad(output, y[batch]))
+            step.step(slow)
+        assert history["loss"][epoch] == pytest.approx(total / len(X), rel=1e-12)
+    for a, b in zip(fast.layers, slow.layers, strict=True):
+        np.testing.assert_allclose(a.W, b.W, rtol=1e-12, atol=1e-15)
+    assert list(history) == ["loss"]
