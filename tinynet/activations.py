@@ -25,13 +25,9 @@ def sigmoid(z: ArrayLike) -> np.ndarray:
     """
     z = as_float_array(z, "z")
     t = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1 / (1 + t), t / (1 + t))[()]
-
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    """То же, что :func:`sigmoid`, без проверки входа (для слоя, чей вход уже проверен)."""
-    t = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1 / (1 + t), t / (1 + t))
+    y = np.where(z >= 0, 1.0, t)  # числитель: 1 при z >= 0, t при z < 0
+    y /= 1 + t  # знаменатель у обеих ветвей общий
+    return y[()]
 
 
 def sigmoid_derivative(z: ArrayLike) -> np.ndarray:
@@ -96,7 +92,7 @@ class Sigmoid(Activation):
     name = "sigmoid"
 
     def forward(self, z: np.ndarray) -> np.ndarray:
-        return _sigmoid(z)
+        return sigmoid(z)
 
     def derivative(self, y: np.ndarray) -> np.ndarray:
         return y * (1 - y)

@@ -111,9 +111,9 @@ class Layer:
         x, y = self.cache["x"], self.cache["y"]
         dy = check_same_shape(dy, y.shape, "dy").astype(y.dtype, copy=False)
         delta = self.activation.backward(y, dy)
-        x2, delta2 = np.atleast_2d(x), np.atleast_2d(delta)  # пример — пакет из одной строки
-        self.dW = x2.T @ delta2
-        self.db = delta2.sum(axis=0)
+        X, D = (x, delta) if x.ndim == 2 else (x[None, :], delta[None, :])  # пример — пакет (1, n)
+        self.dW = X.T @ D
+        self.db = D.sum(axis=0)
         return delta @ self.W.T if input_grad else None
 
     def update_parameters(self, learning_rate: float) -> None:

@@ -176,6 +176,14 @@ class MSE(Loss):
     def grad(self, output: ArrayLike, target: ArrayLike) -> np.ndarray:
         return mse_loss_grad(output, target)
 
+    def value_and_grad(self, output: ArrayLike, target: ArrayLike) -> tuple[float, np.ndarray]:
+        r"""Одна разность :math:`d = \hat y - y` на двоих: :math:`L = d \cdot d / M`,
+        :math:`\partial L/\partial \hat y = 2d/M` (``np.vdot`` — скалярное произведение
+        без временного массива квадратов)."""
+        output, target = _pair(output, target)
+        diff = output - target
+        return float(np.vdot(diff, diff)) / diff.size, diff * (2 / diff.size)
+
 
 class BinaryCrossEntropy(Loss):
     """Бинарная перекрёстная энтропия по логитам (:func:`bce_loss`); цели формы ``(N, 1)``."""
