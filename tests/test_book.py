@@ -55,7 +55,7 @@ def test_the_book_has_the_seed_chapters_the_curriculum_and_an_appendix():
     seeds, curriculum = (
         [c["file"] for c in part["chapters"]] for part in TOC["parts"] if part.get("numbered")
     )
-    assert len(seeds) == 6 and len(curriculum) == 5
+    assert len(seeds) == 6 and len(curriculum) == 6
     assert {Path(page).name for page in APPENDICES} >= {
         "appendix_notation",
         "appendix_api",
