@@ -364,6 +364,30 @@ BAD_INPUTS = [
         ValueError,
         "path: ожидался файл с расширением .npz",
     ),
+    (
+        "параметры разных типов в файле",
+        lambda t: load(saved_with(t, W1=np.zeros((3, 1), dtype=np.float32))),
+        ValueError,
+        "path: параметры слоя 1 типа float32/float64, а слоя 0 — float64",
+    ),
+    (
+        "целочисленные параметры в файле",
+        lambda t: load(saved_with(t, W0=np.zeros((2, 3), dtype=np.int64))),
+        ValueError,
+        "path: параметры типа int64, ожидались float64 или float32",
+    ),
+    (
+        "целый тип чисел сети",
+        lambda t: NeuralNetwork([2, 1], dtype=np.int32),
+        TypeError,
+        "dtype: ожидался float64 или float32, получено int32",
+    ),
+    (
+        "тип чисел — не тип",
+        lambda t: Layer(2, 1, dtype="число"),
+        TypeError,
+        "dtype: ожидался float64 или float32, получено 'число'",
+    ),
 ]
 
 
