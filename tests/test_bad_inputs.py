@@ -20,6 +20,7 @@ from tinynet import (
     get_activation,
     get_loss,
     get_optimizer,
+    gradcheck,
     load,
     mse_loss,
     neuron_forward,
@@ -381,6 +382,12 @@ BAD_INPUTS = [
         lambda t: NeuralNetwork([2, 1], dtype=np.int32),
         TypeError,
         "dtype: ожидался float64 или float32, получено int32",
+    ),
+    (
+        "проверка градиентов во float32",
+        lambda t: gradcheck(Layer(3, 2, rng=0, dtype=np.float32), np.ones((2, 3))),
+        TypeError,
+        r"model: проверка градиентов имеет смысл только во float64, а параметры \['W', 'b'\]",
     ),
     (
         "тип чисел — не тип",

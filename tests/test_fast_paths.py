@@ -168,3 +168,19 @@ def test_fit_with_slices_of_a_shuffled_copy_equals_indexing_every_batch(rng):
     for a, b in zip(fast.layers, slow.layers, strict=True):
         np.testing.assert_allclose(a.W, b.W, rtol=1e-12, atol=1e-15)
     assert list(history) == ["loss"]
+
+
+def test_a_layer_with_its_own_backward_dy_still_works_first_in_a_network(rng):
+    """Readers write layers with ``backward(self, dy)``; only fit's lean call adds a keyword."""
+
+    class Doubling(Layer):
+        def backward(self, dy):
+            return 2 * super().backward(dy)
+
+    net = network()
+    net.layers[0] = Doubling(5, 8, "relu", init="he", rng=7)
+    X = rng.standard_normal((4, 5))
+    net.forward(X)
+    assert net.backward(np.ones((4, 3))).shape == X.shape
+    with pytest.raises(TypeError, match="input_grad"):
+        net.backward(np.ones((4, 3)), input_grad=False)

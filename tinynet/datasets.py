@@ -21,7 +21,7 @@ def xor() -> tuple[np.ndarray, np.ndarray]:
 def moons(
     n_samples: int = 200, noise: float = 0.1, rng: RandomLike = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Два вложенных полумесяца (два класса, не разделимых прямой), по ``n_samples // 2`` точек."""
+    """Два сцеплённых полумесяца (классы, не разделимые прямой), по ``n_samples // 2`` точек."""
     n = check_positive_int(n_samples, "n_samples") // 2
     generator = make_rng(rng)
     angle = np.pi * generator.random(n), np.pi * generator.random(n_samples - n)

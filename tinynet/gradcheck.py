@@ -87,7 +87,9 @@ def gradcheck(
 
     Возвращает словарь :func:`relative_error` по каждому параметру (``W0``, ``b0``, … для
     сети, ``W``, ``b`` для слоя) и по входу (``X``). Меньше :math:`10^{-6}` — градиенты
-    совпадают; ошибка в обратном проходе даёт :math:`10^{-2}` и больше.
+    совпадают; ошибка в обратном проходе даёт :math:`10^{-2}` и больше. Вход переводится во
+    ``float64``; модель с параметрами другого типа (``dtype=np.float32``) — ``TypeError``:
+    её слои привели бы вход обратно к ``float32``, и проверка давала бы ложные тревоги.
     """
     from .losses import Loss, get_loss
 
@@ -114,6 +116,13 @@ def gradcheck(
         def upstream(output: np.ndarray) -> np.ndarray:
             return loss_fn.grad(output, y)
 
+    low = [name for name, param in _named_parameters(model) if param.dtype != np.float64]
+    if low:
+        raise TypeError(
+            f"model: проверка градиентов имеет смысл только во float64, а параметры {low} "
+            "другого типа (в float32 даже верный градиент даёт ошибку около 1e-2); "
+            "создайте модель с dtype=np.float64"
+        )
     dX = model.backward(upstream(model.forward(X)))
     analytic = [grad.copy() for grad in _analytic_gradients(model)]
     errors = {

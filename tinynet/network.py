@@ -88,11 +88,13 @@ class NeuralNetwork:
         Каждый слой сохраняет свои ``dW`` и ``db``; возвращается градиент по входу сети.
         ``input_grad=False`` (так вызывает :func:`~tinynet.training.fit`) не считает этот
         последний градиент и возвращает ``None``: для шага по параметрам он не нужен.
+        Только в этом случае первый слой получает аргумент ``input_grad``, так что слой со
+        своим ``backward(dy)`` работает в сети, как прежде.
         """
         first, *rest = self.layers
         for layer in reversed(rest):
             dy = layer.backward(dy)
-        return first.backward(dy, input_grad=input_grad)
+        return first.backward(dy) if input_grad else first.backward(dy, input_grad=False)
 
     def update_parameters(self, learning_rate: float) -> None:
         """Делает шаг градиентного спуска во всех слоях."""
