@@ -248,7 +248,25 @@ def export_notebook(app: Sphinx, pagename, templatename, context, doctree) -> No
     context["ipynb_source"] = f"{pagename}.ipynb"
 
 
+def russian_solution_titles(app: Sphinx, doctree, docname: str) -> None:
+    """«Решение упражнения 7.1» instead of sphinx-exercise's «Решение к Упражнение 7.1».
+
+    The Russian catalog of sphinx-exercise translates "Solution to" word by word and keeps the
+    exercise's own title in the nominative; the link text loses its "Упражнение" prefix.
+    """
+    from sphinx_exercise.nodes import solution_node, solution_start_node
+
+    for node in doctree.findall(lambda n: isinstance(n, (solution_node, solution_start_node))):
+        for text in list(node.children[0].findall(nodes.Text)):
+            value = str(text)
+            if value.strip() == "Решение к":
+                text.parent.replace(text, nodes.Text("Решение упражнения"))
+            elif value.startswith(" Упражнение "):
+                text.parent.replace(text, nodes.Text(" " + value.removeprefix(" Упражнение ")))
+
+
 def setup(app: Sphinx) -> dict:
+    app.connect("doctree-resolved", russian_solution_titles)
     myst_nb.core.render.coalesce_streams = merge_streams  # see the module docstring, point 3
     app.connect("env-get-outdated", outdate_chapters_after_package_change)
     # Before sphinx-book-theme (priority 501) builds the download buttons.

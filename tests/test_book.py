@@ -90,6 +90,14 @@ def test_math_is_rendered_by_a_local_mathjax(site):
 
 
 @pytest.mark.parametrize("page", CHAPTERS)
+def test_every_chapter_has_three_exercises_with_russian_solution_titles(site, page):
+    html = (site / f"{page}.html").read_text(encoding="utf-8")
+    titles = re.findall(r"Решение упражнения<a [^>]*> (\d+\.\d+)</a>", html)
+    assert len(titles) >= 3, "нужно хотя бы три упражнения с решениями"
+    assert "Решение к" not in html
+
+
+@pytest.mark.parametrize("page", CHAPTERS)
 def test_downloaded_notebook_reads_well_in_plain_jupyter(site, page):
     notebook = nbformat.read(site / "_sources" / f"{page}.ipynb", as_version=4)
     nbformat.validate(notebook)

@@ -75,6 +75,7 @@ class Activation:
         return f"{type(self).__name__}()"
 
     def forward(self, z: np.ndarray) -> np.ndarray:
+        """Выход :math:`y = f(z)` той же формы, что ``z``."""
         raise NotImplementedError
 
     def derivative(self, y: np.ndarray) -> np.ndarray:

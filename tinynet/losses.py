@@ -155,9 +155,11 @@ class Loss:
         return f"{type(self).__name__}()"
 
     def __call__(self, output: ArrayLike, target: ArrayLike) -> float:
+        """Значение потерь :math:`L` (среднее по пакету) для выхода сети и целей."""
         raise NotImplementedError
 
     def grad(self, output: ArrayLike, target: ArrayLike) -> np.ndarray:
+        r"""Градиент :math:`\partial L/\partial\,\text{output}` формы ``output`` (уже с 1/N)."""
         raise NotImplementedError
 
     def value_and_grad(self, output: ArrayLike, target: ArrayLike) -> tuple[float, np.ndarray]:
