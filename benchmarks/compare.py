@@ -64,7 +64,6 @@ class Runner:
     effective_dtype: str | None = None
     accuracy: float | None = None
     error: str | None = None
-    note: str | None = None
     foreign_cpu: float | None = None  # cores used by other processes during the repetitions
 
     @property
@@ -467,7 +466,6 @@ def report(
                 f"- matmul share of `{owner.name}`: floor {_fmt_seconds(r.median)} s / "
                 f"{_fmt_seconds(owner.median)} s = {100 * r.median / owner.median:.1f}%"
             )
-    lines += [f"- note: {r.name}: {r.note}" for r in runners if r.note]
     lines += [
         f"- WARNING: {r.name}: other processes used {r.foreign_cpu:.2f} CPU cores on average "
         "during its repetitions; its timing is probably inflated"
