@@ -3,6 +3,9 @@ float32 network stays float32 end to end (parameters, outputs, gradients, optimi
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 from tinynet import (
     SGD,
@@ -18,6 +21,7 @@ from tinynet import (
     softmax_cross_entropy_and_grad,
     softmax_cross_entropy_grad,
 )
+from tinynet._checks import all_finite
 
 
 def classification_data(rng, n=96, features=5, classes=3, dtype=np.float64):
@@ -123,11 +127,14 @@ def test_skipping_the_input_gradient_changes_no_parameter_gradient(rng):
         np.testing.assert_array_equal(a.db, b.db)
 
 
-def test_adam_in_place_form_equals_the_textbook_form_over_many_steps(rng):
-    """Adam.step uses η_t and ε̂_t; the textbook divides m̂ by √v̂ + ε. Same numbers, and
-    no new array per step: the parameters and the state are updated where they are."""
+@pytest.mark.parametrize("chunk", [Adam.chunk, 7], ids=["one chunk", "chunks of 7"])
+def test_adam_in_place_form_equals_the_textbook_form_over_many_steps(rng, chunk):
+    """Adam.step uses η_t and ε̂_t over one long vector, chunk by chunk; the textbook divides
+    m̂ by √v̂ + ε parameter by parameter. Same numbers (chunks of 7 straddle the parameters),
+    the same moments in ``m`` and ``v``, and the parameters are updated where they are."""
     net = network()
     optimizer = Adam(0.01)
+    optimizer.chunk = chunk
     theta = [p.copy() for layer in net.layers for p in (layer.W, layer.b)]
     m = [np.zeros_like(p) for p in theta]
     v = [np.zeros_like(p) for p in theta]
@@ -145,7 +152,43 @@ def test_adam_in_place_form_equals_the_textbook_form_over_many_steps(rng):
             m_hat, v_hat = m[i] / (1 - 0.9**t), v[i] / (1 - 0.999**t)
             theta[i] = theta[i] - 0.01 * m_hat / (np.sqrt(v_hat) + 1e-8)
             np.testing.assert_allclose(arrays[i], theta[i], rtol=1e-9, atol=1e-12)
+            np.testing.assert_allclose(optimizer.m[i], m[i], rtol=1e-12, atol=1e-15)
+            np.testing.assert_allclose(optimizer.v[i], v[i], rtol=1e-12, atol=1e-18)
         assert [p for layer in net.layers for p in (layer.W, layer.b)][0] is arrays[0]
+
+
+def test_adam_refuses_a_network_of_other_shapes_than_its_state(rng):
+    X, y = classification_data(rng)
+    optimizer = Adam(0.01)
+    fit(network(), X, y, epochs=1, loss="softmax_cross_entropy", optimizer=optimizer)
+    with pytest.raises(ValueError, match=r"Adam: параметры сети имеют формы .*\(5, 4\)"):
+        fit(
+            network(sizes=(5, 4, 3)),
+            X,
+            y,
+            epochs=1,
+            loss="softmax_cross_entropy",
+            optimizer=optimizer,
+        )
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    hnp.arrays(
+        st.sampled_from([np.float64, np.float32]),
+        hnp.array_shapes(min_dims=0, max_dims=2, min_side=0, max_side=6),
+        elements={"allow_nan": True, "allow_infinity": True, "allow_subnormal": True},
+    )
+)
+def test_the_sum_of_squares_finiteness_check_equals_the_elementwise_one(array):
+    """all_finite looks at one sum of squares; huge finite numbers overflow it and fall back."""
+    assert all_finite(array) == bool(np.isfinite(array).all())
+
+
+def test_the_finiteness_check_is_not_fooled_by_an_overflowing_sum():
+    huge = np.full(4, np.finfo(np.float32).max, dtype=np.float32)
+    assert not np.isfinite(np.vdot(huge, huge)) and all_finite(huge)
+    assert not all_finite(np.array([1e300, np.nan, -1e300]))
 
 
 def test_fit_with_slices_of_a_shuffled_copy_equals_indexing_every_batch(rng):

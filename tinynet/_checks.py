@@ -18,7 +18,7 @@ def as_float_array(value: object, name: str) -> np.ndarray:
     отвергаются с ``TypeError``; NaN и бесконечности — с ``ValueError``.
     """
     if type(value) is np.ndarray and value.dtype.kind == "f":  # частый случай: без копий
-        if not np.isfinite(value).all():
+        if not all_finite(value):
             raise ValueError(f"{name}: в данных есть NaN или бесконечность")
         return value
     try:
@@ -29,9 +29,20 @@ def as_float_array(value: object, name: str) -> np.ndarray:
         array = array.astype(np.float64)
     elif array.dtype.kind != "f":
         raise TypeError(f"{name}: ожидался числовой массив, получен массив с dtype={array.dtype}")
-    if not np.isfinite(array).all():
+    if not all_finite(array):
         raise ValueError(f"{name}: в данных есть NaN или бесконечность")
     return array
+
+
+def all_finite(array: np.ndarray) -> bool:
+    r"""Верно ли, что в массиве чисел с плавающей точкой нет NaN и бесконечностей.
+
+    Быстрый путь — одна сумма квадратов :math:`\sum_k a_k^2` (``np.vdot``, без
+    временного массива): NaN и :math:`\pm\infty` при сложении не пропадают, так что
+    конечная сумма значит, что конечны все элементы. Бесконечной сумма бывает и у огромных,
+    но конечных чисел (переполнение); тогда решает поэлементная проверка ``np.isfinite``.
+    """
+    return math.isfinite(np.vdot(array, array)) or bool(np.isfinite(array).all())
 
 
 def check_features(x: object, n_features: int, name: str = "x") -> np.ndarray:

@@ -84,12 +84,14 @@ class Adam(SGD):
     Поправки :math:`1 - \beta^t` убирают смещение к нулю первых шагов, когда
     :math:`m` и :math:`v` ещё не накопились.
 
-    Состояние: ``t`` — число сделанных шагов; ``m`` и ``v`` — списки моментов (по массиву на
-    параметр в порядке ``W0, b0, W1, b1, ...``, в учебном смысле формул выше, без поправок);
-    ``buffers`` — рабочие массивы тех же форм. До первого шага списки пусты.
+    Состояние: ``t`` — число сделанных шагов; ``m`` и ``v`` — списки моментов (по массиву
+    формы параметра в порядке ``W0, b0, W1, b1, ...``, в учебном смысле формул выше, без
+    поправок). До первого шага списки пусты. Сами числа моментов лежат подряд в двух
+    длинных векторах, а ``m[i]`` и ``v[i]`` — окна в них (см. :meth:`step`).
     """
 
     name = "adam"
+    chunk = 65_536  # чисел в куске: четыре куска float32 — 1 МБ, они умещаются в кэш L2
 
     def __init__(
         self,
@@ -103,7 +105,21 @@ class Adam(SGD):
         self.t = 0
         self.m: list[np.ndarray] = []
         self.v: list[np.ndarray] = []
-        self.buffers: list[np.ndarray] = []
+        self._shapes: list[tuple[int, ...]] = []
+
+    def _allocate(self, params: list[np.ndarray]) -> None:
+        """Заводит векторы моментов, градиента и буфера длиной в число всех параметров."""
+        dtype = np.result_type(*params)
+        sizes = [param.size for param in params]
+        ends = np.cumsum(sizes)
+        self._m, self._v, self._g, self._work = (np.zeros(ends[-1], dtype) for _ in range(4))
+
+        def windows(flat: np.ndarray) -> list[np.ndarray]:
+            pieces = zip(params, sizes, ends, strict=True)
+            return [flat[end - size : end].reshape(param.shape) for param, size, end in pieces]
+
+        self.m, self.v, self._updates = windows(self._m), windows(self._v), windows(self._work)
+        self._shapes = [param.shape for param in params]
 
     def step(self, network) -> None:
         r"""Обновляет моменты и параметры на месте, в «быстрой» записи формул.
@@ -117,30 +133,40 @@ class Adam(SGD):
             \theta \leftarrow \theta - \eta_t\, \frac{m}{\sqrt{v} + \hat\varepsilon_t},
 
         что алгебраически равно :math:`\eta\,\hat m / (\sqrt{\hat v} + \varepsilon)`.
-        Массивы :math:`\hat m`, :math:`\hat v` не создаются, а промежуточные значения
-        пишутся в один рабочий буфер на параметр (``out=``), так что шаг не выделяет память.
+        Градиенты всех слоёв сначала копируются в один вектор ``g``, и формулы считаются
+        над длинными векторами ``m``, ``v``, ``g`` — дюжина вызовов NumPy на шаг, сколько бы
+        ни было слоёв. Векторы идут кусками по ``chunk`` чисел, чтобы кусок всех четырёх
+        векторов помещался в кэш процессора. Промежуточные значения пишутся в рабочий
+        буфер (``out=``), так что шаг не выделяет память.
         """
         pairs = list(parameters(network))
-        if not self.m:
-            self.m = [np.zeros_like(param) for param, _ in pairs]
-            self.v = [np.zeros_like(param) for param, _ in pairs]
-            self.buffers = [np.empty_like(param) for param, _ in pairs]
+        params = [param for param, _ in pairs]
+        if not self._shapes:
+            self._allocate(params)
+        elif [param.shape for param in params] != self._shapes:
+            raise ValueError(
+                f"Adam: параметры сети имеют формы {[p.shape for p in params]}, а состояние "
+                f"заведено для {self._shapes}; для другой сети нужен новый оптимизатор"
+            )
         self.t += 1
         root = np.sqrt(1 - self.beta2**self.t)
-        rate = self.learning_rate * root / (1 - self.beta1**self.t)
-        eps = self.eps * root
-        for (param, grad), m, v, work in zip(pairs, self.m, self.v, self.buffers, strict=True):
+        rate, eps = self.learning_rate * root / (1 - self.beta1**self.t), self.eps * root
+        np.concatenate([grad.reshape(-1) for _, grad in pairs], out=self._g)
+        for start in range(0, len(self._g), self.chunk):
+            part = slice(start, start + self.chunk)
+            m, v, g, work = self._m[part], self._v[part], self._g[part], self._work[part]
             m *= self.beta1  # m = β1 m + (1 - β1) g
-            m += np.multiply(grad, 1 - self.beta1, out=work)
+            m += np.multiply(g, 1 - self.beta1, out=work)
             v *= self.beta2  # v = β2 v + (1 - β2) g²
-            np.multiply(grad, grad, out=work)
+            np.multiply(g, g, out=work)
             work *= 1 - self.beta2
             v += work
-            np.sqrt(v, out=work)  # θ = θ - η_t m / (√v + ε̂_t)
+            np.sqrt(v, out=work)  # шаг η_t m / (√v + ε̂_t) — в буфер
             work += eps
             np.divide(m, work, out=work)
             work *= rate
-            param -= work
+        for param, update in zip(params, self._updates, strict=True):
+            param -= update  # θ = θ - шаг; update — окно буфера формы param
 
 
 OPTIMIZERS = {cls.name: cls for cls in (SGD, Momentum, Adam)}
