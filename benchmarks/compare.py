@@ -35,6 +35,7 @@ from pathlib import Path
 import numpy as np
 
 CASES = ("digits", "synthetic", "xor")
+PLAIN = "plain NumPy MLP (reference, no checks)"
 
 
 # --------------------------------------------------------------------------------------
@@ -281,6 +282,93 @@ def tinynet_xor(batch_size, lr):
 
 
 # --------------------------------------------------------------------------------------
+# Plain NumPy reference: the issue's "plain vectorised NumPy MLP", with no checks at all
+# --------------------------------------------------------------------------------------
+
+
+def plain_numpy_classifier(sizes, X, y, X_test, y_test, *, batch, lr, dtype):
+    """A minimal vectorised NumPy MLP (ReLU, softmax cross-entropy, Adam), for reference.
+
+    What a careful NumPy programmer writes without a library: no input checks, no objects,
+    gradients written into preallocated arrays (``out=``), Adam in place with its bias
+    corrections folded into two scalars, one permutation per epoch. It starts from
+    tinynet's initial weights (same seed) and computes the loss value of every batch, as
+    tinynet, scikit-learn and torch do. It is the ceiling a pure-NumPy MLP reaches on this
+    machine, to set the targets against; it is not part of tinynet.
+    """
+    b1, b2, eps = 0.9, 0.999, 1e-8
+    n_layers = len(sizes) - 1
+
+    def train(epochs: int) -> Trained:
+        start_net = make_tinynet(
+            sizes, dtype, activation="relu", output_activation="identity", init="he"
+        )
+        Ws = [layer.W.copy() for layer in start_net.layers]
+        bs = [layer.b.copy() for layer in start_net.layers]
+        params = Ws + bs
+        grads = [np.empty_like(p) for p in params]
+        ms, vs, works = ([np.zeros_like(p) for p in params] for _ in range(3))
+        rng, n, t, loss_sum = np.random.default_rng(0), len(X), 0, 0.0
+        start = time.perf_counter()
+        for _ in range(epochs):
+            order = rng.permutation(n)
+            X_epoch, y_epoch = X[order], y[order]
+            for first in range(0, n, batch):
+                xb, yb = X_epoch[first : first + batch], y_epoch[first : first + batch]
+                rows = np.arange(len(xb))
+                acts = [xb]
+                for i in range(n_layers):
+                    z = acts[-1] @ Ws[i]
+                    z += bs[i]
+                    if i < n_layers - 1:
+                        np.maximum(z, 0, out=z)
+                    acts.append(z)
+                z = acts[-1]
+                z -= z.max(axis=1, keepdims=True)
+                picked = z[rows, yb].copy()
+                np.exp(z, out=z)
+                total = z.sum(axis=1, keepdims=True)
+                loss_sum += float(np.log(total).sum() - picked.sum())
+                z /= total * len(xb)
+                z[rows, yb] -= 1 / len(xb)
+                delta = z
+                for i in range(n_layers - 1, -1, -1):
+                    np.matmul(acts[i].T, delta, out=grads[i])
+                    np.sum(delta, axis=0, out=grads[n_layers + i])
+                    if i > 0:
+                        delta = delta @ Ws[i].T
+                        delta *= acts[i] > 0
+                t += 1
+                root = np.sqrt(1 - b2**t)
+                rate, eps_t = lr * root / (1 - b1**t), eps * root
+                for p, g, m, v, w in zip(params, grads, ms, vs, works, strict=True):
+                    m *= b1
+                    m += np.multiply(g, 1 - b1, out=w)
+                    v *= b2
+                    np.multiply(g, g, out=w)
+                    w *= 1 - b2
+                    v += w
+                    np.sqrt(v, out=w)
+                    w += eps_t
+                    np.divide(m, w, out=w)
+                    w *= rate
+                    p -= w
+        seconds = time.perf_counter() - start
+
+        def accuracy() -> float:
+            a = X_test
+            for i in range(n_layers):
+                a = a @ Ws[i] + bs[i]
+                if i < n_layers - 1:
+                    a = np.maximum(a, 0)
+            return float(np.mean(a.argmax(axis=1) == y_test))
+
+        return Trained(seconds, epochs, accuracy, str(Ws[0].dtype))
+
+    return train
+
+
+# --------------------------------------------------------------------------------------
 # Matmul floor
 # --------------------------------------------------------------------------------------
 
@@ -466,6 +554,11 @@ def report(
                 f"- matmul share of `{owner.name}`: floor {_fmt_seconds(r.median)} s / "
                 f"{_fmt_seconds(owner.median)} s = {100 * r.median / owner.median:.1f}%"
             )
+    plain = by_name.get(PLAIN)
+    peers = [r for r in runners if r.times and not r.floor_of and r.name not in (PLAIN, "tinynet")]
+    if plain and plain.times and peers:
+        against = ", ".join(f"{r.name} {plain.median / r.median:.2f}" for r in peers)
+        lines.append(f"- the plain NumPy reference against the peers (reference / row): {against}")
     lines += [
         f"- WARNING: {r.name}: other processes used {r.foreign_cpu:.2f} CPU cores on average "
         "during its repetitions; its timing is probably inflated"
@@ -489,7 +582,12 @@ def tinynet_rows(sizes, X, y, X_te, y_te, *, batch, lr, dtype):
         matmul_floor(sizes, len(X), batch, dtype),
         floor_of=main.name,
     )
-    return [main, floor]
+    plain = Runner(
+        PLAIN,
+        name,
+        plain_numpy_classifier(sizes, X, y, X_te, y_te, batch=batch, lr=lr, dtype=dtype),
+    )
+    return [main, floor, plain]
 
 
 def classification_case(
