@@ -46,7 +46,15 @@ def test_gradient_check_passes(model, batch):
         for layer in network.layers
         if layer.activation.name == "relu"
     )
-    if not relu_kink:
+    # Слой, все единицы которого насыщены (|z| > 5 у tanh или сигмоиды), умножает градиенты
+    # под собой на f'(z) < 1e-2: они тонут в ошибке округления центральной разности
+    # (так hypothesis нашёл сеть [3, 1, 1] с tanh при z = 6.4 и ошибкой 2e-4).
+    saturated = any(
+        np.all(np.abs(layer.cache["x"] @ layer.W + layer.b) > 5)
+        for layer in network.layers
+        if layer.activation.name in ("tanh", "sigmoid")
+    )
+    if not relu_kink and not saturated:
         assert max(errors.values()) < 1e-5, errors
 
 
