@@ -21,6 +21,7 @@ See ``benchmarks/README.md`` for the definition of every column.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import platform
 import statistics
@@ -339,7 +340,7 @@ def plain_numpy_classifier(sizes, X, y, X_test, y_test, *, batch, lr, dtype):
                         delta = delta @ Ws[i].T
                         delta *= acts[i] > 0
                 t += 1
-                root = np.sqrt(1 - b2**t)
+                root = math.sqrt(1 - b2**t)
                 rate, eps_t = lr * root / (1 - b1**t), eps * root
                 for p, g, m, v, w in zip(params, grads, ms, vs, works, strict=True):
                     m *= b1

@@ -7,6 +7,7 @@ r"""Оптимизаторы: как по градиентам ``dW``, ``db`` с
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 
 import numpy as np
@@ -149,7 +150,9 @@ class Adam(SGD):
                 f"заведено для {self._shapes}; для другой сети нужен новый оптимизатор"
             )
         self.t += 1
-        root = np.sqrt(1 - self.beta2**self.t)
+        # math.sqrt даёт число Python; с np.float64 (как у np.sqrt) операции `work += eps` и
+        # `work *= rate` над float32 считались бы во float64 — в несколько раз медленнее.
+        root = math.sqrt(1 - self.beta2**self.t)
         rate, eps = self.learning_rate * root / (1 - self.beta1**self.t), self.eps * root
         np.concatenate([grad.reshape(-1) for _, grad in pairs], out=self._g)
         for start in range(0, len(self._g), self.chunk):
