@@ -31,6 +31,8 @@ from tinynet import (
 
 X4 = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 Y4 = np.array([[0.0], [1.0], [1.0], [0.0]])
+_features = np.random.default_rng(0).normal(size=(200, 5))
+REGRESSION = (_features, _features @ np.random.default_rng(1).normal(size=(5, 1)))
 
 
 def layer() -> Layer:
@@ -290,6 +292,31 @@ BAD_INPUTS = [
         lambda t: fit(net(), np.ones((0, 2)), np.ones((0, 1)), epochs=1),
         ValueError,
         "X: ожидалась непустая",
+    ),
+    (
+        "fit: обучение разошлось в прямом проходе",
+        lambda t: fit(
+            NeuralNetwork([5, 16, 1], "relu", "identity", init="he", rng=0),
+            *REGRESSION,
+            epochs=50,
+            learning_rate=0.5,
+            batch_size=20,
+        ),
+        FloatingPointError,
+        r"fit: обучение разошлось на эпохе 1 \(overflow encountered in matmul\): веса выросли "
+        r"до переполнения; уменьшите learning_rate \(сейчас 0\.5\)",
+    ),
+    (
+        "fit: обучение разошлось в обратном проходе",
+        lambda t: fit(
+            NeuralNetwork([2, 8, 1], "tanh", "identity", weight_scale=1.0, rng=0),
+            X4 * 10,
+            Y4 * 1000,
+            epochs=100,
+            learning_rate=5.0,
+        ),
+        FloatingPointError,
+        r"fit: обучение разошлось на эпохе \d+ \(.*\): .*learning_rate \(сейчас 5\.0\)",
     ),
     (
         "fit: валидация разной длины",

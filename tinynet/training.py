@@ -37,6 +37,30 @@ def _shuffled(
     return X[order], y[order]
 
 
+def _run_epoch(
+    network: NeuralNetwork,
+    X: np.ndarray,
+    y: np.ndarray,
+    loss: Loss,
+    optimizer: SGD,
+    size: int,
+    shuffle: np.random.Generator | None,
+) -> float:
+    """Одна эпоха по уже проверенным данным; возвращает среднее потерь её пакетов."""
+    # Одна перестановка на эпоху: пакеты — срезы (представления, без копий) переставленных
+    # копий X и y, а не X[индексы] на каждом шаге.
+    X_epoch, y_epoch = (X, y) if shuffle is None else _shuffled(X, y, shuffle)
+    total = 0.0
+    for start in range(0, len(X), size):
+        X_batch, y_batch = X_epoch[start : start + size], y_epoch[start : start + size]
+        output = network.forward(X_batch)
+        value, grad = loss.value_and_grad(output, y_batch)
+        total += value * len(X_batch)
+        network.backward(grad, input_grad=False)
+        optimizer.step(network)
+    return total / len(X)
+
+
 def fit(
     network: NeuralNetwork,
     X: ArrayLike,
@@ -74,6 +98,10 @@ def fit(
     обучается целиком во ``float32``. Градиент по входу сети не считается
     (``backward(..., input_grad=False)``), потери и их градиент дают один вызов
     ``loss.value_and_grad``.
+
+    Если обучение расходится (шаг слишком велик, и веса растут до переполнения), ``fit``
+    останавливается на первой же операции с переполнением или NaN и бросает
+    ``FloatingPointError`` с номером эпохи и текущей скоростью обучения.
     """
     loss_fn = get_loss(loss)
     step = get_optimizer(optimizer, learning_rate)
@@ -91,24 +119,21 @@ def fit(
     keys = ["loss"] + (metrics if train_accuracy else [])
     keys += [] if validation is None else ["val_" + key for key in ["loss", *metrics]]
     history = {key: np.empty(epochs) for key in keys}
-    for epoch in range(epochs):
-        # Одна перестановка на эпоху: пакеты — срезы (представления, без копий) переставленных
-        # копий X и y, а не X[индексы] на каждом шаге.
-        X_epoch, y_epoch = (X, y) if shuffle is None else _shuffled(X, y, shuffle)
-        total = 0.0
-        for start in range(0, len(X), size):
-            X_batch, y_batch = X_epoch[start : start + size], y_epoch[start : start + size]
-            output = network.forward(X_batch)
-            value, grad = loss_fn.value_and_grad(output, y_batch)
-            total += value * len(X_batch)
-            network.backward(grad, input_grad=False)
-            step.step(network)
-        history["loss"][epoch] = total / len(X)
-        if "accuracy" in history:
-            history["accuracy"][epoch] = accuracy(y, predict(network, X))
-        if validation is not None:
-            X_val, y_val = validation
-            history["val_loss"][epoch] = loss_fn(network.forward(X_val), y_val)
-            if loss_fn.classification:
-                history["val_accuracy"][epoch] = accuracy(y_val, predict(network, X_val))
+    # Переполнение или NaN посреди обучения — не данные (они проверены выше), а расходимость.
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        for epoch in range(epochs):
+            try:
+                history["loss"][epoch] = _run_epoch(network, X, y, loss_fn, step, size, shuffle)
+                if "accuracy" in history:
+                    history["accuracy"][epoch] = accuracy(y, predict(network, X))
+                if validation is not None:
+                    X_val, y_val = validation
+                    history["val_loss"][epoch] = loss_fn(network.forward(X_val), y_val)
+                    if loss_fn.classification:
+                        history["val_accuracy"][epoch] = accuracy(y_val, predict(network, X_val))
+            except FloatingPointError as error:
+                raise FloatingPointError(
+                    f"fit: обучение разошлось на эпохе {epoch + 1} ({error}): веса выросли до "
+                    f"переполнения; уменьшите learning_rate (сейчас {step.learning_rate})"
+                ) from error
     return history
