@@ -794,6 +794,10 @@ DEFINITIONS = """\
   dtype, allocation of results), and nothing else. Listed under each case header.
 - **matmul share** = floor s/epoch / tinynet s/epoch: the part of tinynet's epoch that is
   spent in BLAS products; the rest is element-wise NumPy work, input checks and Python.
+- **plain NumPy MLP (reference, no checks)**: the same network, data order and initial
+  weights as tinynet, written as one function of plain vectorised NumPy with no input checks
+  (`plain_numpy_classifier`). Not part of tinynet: it shows where pure NumPy itself lands
+  against the peers on this machine. The line under the table gives reference / peer.
 - **dtype**: requested dtype; "→ computes in X" when the library silently computes in X.
 - **accuracy**: test accuracy after the stated epochs (synthetic: from the last timed
   repetition; xor: the 4 training points).
