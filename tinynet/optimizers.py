@@ -92,7 +92,6 @@ class Adam(SGD):
     """
 
     name = "adam"
-    chunk = 65_536  # чисел в куске: четыре куска float32 — 1 МБ, они умещаются в кэш L2
 
     def __init__(
         self,
@@ -135,11 +134,9 @@ class Adam(SGD):
 
         что алгебраически равно :math:`\eta\,\hat m / (\sqrt{\hat v} + \varepsilon)`.
         Градиенты всех слоёв сначала копируются в один вектор ``g``, и формулы считаются
-        над длинными векторами ``m``, ``v``, ``g``: одиннадцать вызовов NumPy на кусок, сколько
-        бы ни было слоёв. Векторы идут кусками по ``chunk`` чисел, чтобы кусок всех четырёх
-        векторов помещался в кэш процессора. Промежуточные значения пишутся в рабочий
-        буфер (``out=``), так что шаг не выделяет память; в конце из каждого параметра
-        вычитается его окно буфера.
+        над длинными векторами ``m``, ``v``, ``g``: одиннадцать вызовов NumPy на шаг, сколько
+        бы ни было слоёв. Промежуточные значения пишутся в рабочий буфер (``out=``), так что
+        шаг не выделяет память; в конце из каждого параметра вычитается его окно буфера.
         """
         pairs = list(parameters(network))
         params = [param for param, _ in pairs]
@@ -155,20 +152,18 @@ class Adam(SGD):
         # `work *= rate` над float32 во float64, а это в разы медленнее (глава 12)
         root = math.sqrt(1 - self.beta2**self.t)
         rate, eps = self.learning_rate * root / (1 - self.beta1**self.t), self.eps * root
-        np.concatenate([grad.reshape(-1) for _, grad in pairs], out=self._g)
-        for start in range(0, len(self._g), self.chunk):
-            part = slice(start, start + self.chunk)
-            m, v, g, work = self._m[part], self._v[part], self._g[part], self._work[part]
-            m *= self.beta1  # m = β1 m + (1 - β1) g
-            m += np.multiply(g, 1 - self.beta1, out=work)
-            v *= self.beta2  # v = β2 v + (1 - β2) g²
-            np.multiply(g, g, out=work)
-            work *= 1 - self.beta2
-            v += work
-            np.sqrt(v, out=work)  # шаг η_t m / (√v + ε̂_t) — в буфер
-            work += eps
-            np.divide(m, work, out=work)
-            work *= rate
+        m, v, g, work = self._m, self._v, self._g, self._work
+        np.concatenate([grad.reshape(-1) for _, grad in pairs], out=g)
+        m *= self.beta1  # m = β1 m + (1 - β1) g
+        m += np.multiply(g, 1 - self.beta1, out=work)
+        v *= self.beta2  # v = β2 v + (1 - β2) g²
+        np.multiply(g, g, out=work)
+        work *= 1 - self.beta2
+        v += work
+        np.sqrt(v, out=work)  # шаг η_t m / (√v + ε̂_t) — в буфер
+        work += eps
+        np.divide(m, work, out=work)
+        work *= rate
         for param, update in zip(params, self._updates, strict=True):
             param -= update  # θ = θ - шаг; update — окно буфера формы param
 
