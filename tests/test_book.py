@@ -1,54 +1,19 @@
 """The book as a reader gets it: a strict build, every page, every notebook, no stale output.
 
-These tests build the book into a temporary folder (README's build goes to ``_build``), so they
-take a couple of minutes.
+The ``site`` fixture (``conftest.py``) is README's own build in ``_build/html``, brought up to
+date strictly: after README's command 1 it re-executes nothing.
 """
 
 import os
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
-import yaml
 from nbclient import NotebookClient
 
-ROOT = Path(__file__).resolve().parent.parent
-JUPYTER_BOOK = str(Path(sys.executable).parent / "jupyter-book")
-TOC = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-# Numbered parts hold the chapters (executed notebooks with a download); the appendices are
-# plain pages (notation, API reference, bibliography).
-PARTS = TOC["parts"]
-CHAPTERS = [c["file"] for part in PARTS if part.get("numbered") for c in part["chapters"]]
-APPENDICES = [c["file"] for part in PARTS if not part.get("numbered") for c in part["chapters"]]
-PAGES = [TOC["root"], *CHAPTERS, *APPENDICES]
-
-
-def build(source: Path, output: Path, env: dict | None = None, strict: bool = True) -> str:
-    """Build (strict by default); fails the test on a non-zero exit or, if strict, a warning."""
-    flags = ["-W", "-n", "--keep-going"] if strict else []
-    result = subprocess.run(
-        [JUPYTER_BOOK, "build", str(source), *flags, "--path-output", str(output)],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
-    )
-    log = result.stdout + result.stderr
-    assert result.returncode == 0, log[-5000:]
-    if strict:
-        assert "WARNING:" not in log.replace("[IPKernelApp] WARNING", ""), log[-5000:]
-    return log
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    output = tmp_path_factory.mktemp("book")
-    build(ROOT, output)
-    return output / "_build" / "html"
+from tests.sitebuild import APPENDICES, CHAPTERS, PAGES, ROOT, TOC, build
 
 
 def test_the_book_has_the_seed_chapters_the_curriculum_and_an_appendix():
