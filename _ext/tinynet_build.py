@@ -1,0 +1,109 @@
+"""Sphinx extension of the tinynet book: how long the build waits for each chapter.
+
+1. Chapters are read, and so executed, in parallel: ``jupyter-book build`` (v1) always runs
+   Sphinx with one process and has no ``-j`` option, so this extension raises Sphinx's process
+   count to the number of usable cores (at most ``TINYNET_BUILD_JOBS`` when it is set; ``1``
+   gives the serial build). Sphinx forks one reader per chunk of chapters, each with its own
+   kernel, and merges what they found.
+2. Every executed cell records its start and end (nbclient's ``record_timing``), and at the end
+   of the build a table gives, for every chapter executed in this build, its time and its
+   slowest cell, so a slow chapter is seen the day it becomes slow.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime
+from pathlib import Path
+
+import myst_nb.core.execute.direct as direct
+from sphinx.application import Sphinx
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+_single_nb_execution = direct.single_nb_execution
+
+
+def timed_execution(*args, **kwargs):
+    """MyST-NB's execution of one notebook, with every cell's timing recorded."""
+    return _single_nb_execution(*args, **{**kwargs, "record_timing": True})
+
+
+def jobs() -> int:
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    wanted = int(os.environ.get("TINYNET_BUILD_JOBS", usable or 1))
+    return max(1, min(wanted, usable or 1))
+
+
+def cell_seconds(cell: dict) -> float:
+    """Seconds between a cell's execute request and its reply, from nbclient's timestamps."""
+    timing = cell.get("metadata", {}).get("execution", {})
+    start, end = timing.get("iopub.execute_input"), timing.get("shell.execute_reply")
+    if not (start and end):
+        return 0.0
+    parse = datetime.fromisoformat
+    return (parse(end.replace("Z", "+00:00")) - parse(start.replace("Z", "+00:00"))).total_seconds()
+
+
+def timing_table(executed: list[Path]) -> list[str]:
+    """Rows "chapter | seconds | slowest cell (seconds, first line)" for the given notebooks."""
+    rows = []
+    for path in sorted(executed):
+        cells = [
+            c
+            for c in json.loads(path.read_text(encoding="utf-8"))["cells"]
+            if c["cell_type"] == "code"
+        ]
+        times = [cell_seconds(c) for c in cells]
+        slowest = max(range(len(cells)), key=times.__getitem__) if cells else None
+        where = ""
+        if slowest is not None:
+            first = "".join(cells[slowest]["source"]).strip().splitlines()[0][:50]
+            tags = cells[slowest].get("metadata", {}).get("tags", [])
+            where = f"{times[slowest]:5.1f} s  cell {slowest + 1}{' [timing]' if 'timing' in tags else ''}: {first}"
+        rows.append(f"  {path.stem:<28} {sum(times):6.1f} s   {where}")
+    return rows
+
+
+def report(app: Sphinx, exception) -> None:
+    if exception is not None:
+        return
+    folder = Path(app.outdir).parent / "jupyter_execute"
+    started = getattr(app, "tinynet_started", 0.0)
+    executed = [p for p in folder.rglob("*.ipynb") if p.stat().st_mtime >= started]
+    if not executed:
+        return
+    logger.info("tinynet: execution time per chapter (sum of its cells) and its slowest cell")
+    for row in timing_table(executed):
+        logger.info(row)
+
+
+# Extensions that declare nothing about parallel builds, so Sphinx would read serially (with a
+# warning, fatal under -W), and why each is safe: neither keeps data in the environment.
+PARALLEL_SAFE_UNDECLARED = {
+    # Replaces TocTreeCollector.assign_section_numbers, which runs in the main process after
+    # the readers' results are merged (0.1.3).
+    "sphinx_multitoc_numbering",
+    # Sets mathjax_path and copies its files at build-finished, in the main process (0.0.2).
+    "sphinx-mathjax-offline",
+    # Sets its env flags at builder-inited, before the readers fork; its read transforms only
+    # mark nodes of the document being read (1.0.0).
+    "sphinx_jupyterbook_latex",
+}
+
+
+def declare_parallel_safe(app: Sphinx, config) -> None:
+    for name in PARALLEL_SAFE_UNDECLARED:
+        extension = app.extensions.get(name)
+        if extension is not None and extension.parallel_read_safe is None:
+            extension.parallel_read_safe = True
+
+
+def setup(app: Sphinx) -> dict:
+    direct.single_nb_execution = timed_execution
+    app.parallel = max(app.parallel, jobs())
+    app.tinynet_started = datetime.now().timestamp()
+    app.connect("config-inited", declare_parallel_safe)
+    app.connect("build-finished", report)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
