@@ -61,7 +61,8 @@ def timing_table(executed: list[Path]) -> list[str]:
         if slowest is not None:
             first = "".join(cells[slowest]["source"]).strip().splitlines()[0][:50]
             tags = cells[slowest].get("metadata", {}).get("tags", [])
-            where = f"{times[slowest]:5.1f} s  cell {slowest + 1}{' [timing]' if 'timing' in tags else ''}: {first}"
+            mark = " [timing]" if "timing" in tags else ""
+            where = f"{times[slowest]:5.1f} s  cell {slowest + 1}{mark}: {first}"
         rows.append(f"  {path.stem:<28} {sum(times):6.1f} s   {where}")
     return rows
 
