@@ -1,0 +1,43 @@
+"""The build's timing table (``_ext/tinynet_build.py``): per-chapter time and slowest cell."""
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "_ext"))
+from tinynet_build import cell_seconds, jobs, timing_table  # noqa: E402
+
+
+def code_cell(source: str, start: str, end: str, tags=()) -> dict:
+    timing = {"iopub.execute_input": start, "shell.execute_reply": end}
+    metadata = {"execution": timing, "tags": list(tags)}
+    return {"cell_type": "code", "source": source, "metadata": metadata, "outputs": []}
+
+
+def test_cell_seconds_is_the_time_from_request_to_reply():
+    cell = code_cell("x = 1", "2026-12-02T10:00:00.250000Z", "2026-12-02T10:00:02.000000Z")
+    assert cell_seconds(cell) == pytest.approx(1.75)
+    assert cell_seconds({"cell_type": "code", "metadata": {}}) == 0.0  # not executed
+
+
+def test_timing_table_sums_the_chapter_and_names_its_slowest_cell(tmp_path):
+    cells = [
+        code_cell("import numpy", "2026-12-02T10:00:00Z", "2026-12-02T10:00:01Z"),
+        code_cell("train()\nmore()", "2026-12-02T10:00:01Z", "2026-12-02T10:00:04Z", ["timing"]),
+        {"cell_type": "markdown", "source": "text", "metadata": {}},
+    ]
+    path = tmp_path / "08_chapter.ipynb"
+    path.write_text(json.dumps({"cells": cells}), encoding="utf-8")
+    (row,) = timing_table([path])
+    assert row.split()[:3] == ["08_chapter", "4.0", "s"]
+    assert "3.0 s  cell 2 [timing]: train()" in row
+
+
+def test_jobs_follow_the_environment_and_never_exceed_the_cores(monkeypatch):
+    monkeypatch.setenv("TINYNET_BUILD_JOBS", "1")
+    assert jobs() == 1
+    monkeypatch.setenv("TINYNET_BUILD_JOBS", "1000")
+    assert 1 <= jobs() <= len(os.sched_getaffinity(0))
