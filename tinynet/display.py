@@ -228,8 +228,8 @@ def _hide(lines: list[str], hide: Mapping[str, str], protected: set[int]) -> lis
                                 break
                         hidden.append(following)
                         following += 1
-                for item in hidden:
-                    labels.setdefault(item, label)
+                for item in hidden:  # скрытый блок целиком получает метку своего заголовка
+                    labels[item] = label
         if not found:
             raise ValueError(f"hide: {key!r} не встречается в показываемом коде")
     shown: list[str] = []
