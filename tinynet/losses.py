@@ -24,7 +24,7 @@ def _pair(y_pred: ArrayLike, y_true: ArrayLike) -> tuple[np.ndarray, np.ndarray]
     if y_pred.shape != y_true.shape:
         raise ValueError(
             f"y_true: ожидалась форма предсказаний {y_pred.shape}, получена {y_true.shape} "
-            "(разные формы молча «размножились» бы broadcasting'ом)"
+            "(при разных формах NumPy молча применил бы транслирование)"
         )
     if y_pred.size == 0:
         raise ValueError("y_pred: пустой массив, ошибку усреднять не по чему")
