@@ -9,7 +9,7 @@ from tinynet import Layer, NeuralNetwork, fit, show_source, sigmoid
 from tinynet.training import _run_epoch
 
 LAYER_HIDE = {
-    "INITIALIZERS": "глава 8",
+    "init": "глава 8",
     "dtype": "глава 12",
     ".astype(dtype, copy=False)": "глава 12",
     ", dtype=dtype": "глава 12",
@@ -27,13 +27,28 @@ def test_without_new_arguments_every_code_line_is_shown():
 
 def test_hidden_lines_and_arguments_leave_a_visible_marker():
     text = show_source(Layer.__init__, hide=LAYER_HIDE).text
-    assert "INITIALIZERS" not in text and "dtype" not in text
-    assert "        else:\n            # … (глава 8)\n" in text
-    assert "    # … (глава 12)\n    ) -> None:" in text  # аргумент в сигнатуре
+    assert "init" not in text.replace("__init__", "") and "dtype" not in text
+    assert "        *,\n        # … (глава 8)\n        weight_scale" in text  # аргумент сигнатуры
+    assert "    # … (глава 12)\n    ) -> None:" in text
+    assert "generator = make_rng(rng)\n        # … (глава 8)\n        self.W = W" in text
     assert "self.W = W  # … (глава 12)" in text  # кусок строки вырезан, метка в конце
     assert "self.b = np.zeros(self.n_outputs)  # … (глава 12)" in text
-    assert "W = normal(self.n_inputs, self.n_outputs, generator, weight_scale)" in text
     assert text.count("# … (глава 12)") == 4
+
+
+def test_a_block_whose_body_is_hidden_keeps_its_header_and_a_marker():
+    text = show_source(Layer.__init__, hide={"INITIALIZERS": "глава 8"}).text
+    assert "        else:\n            # … (глава 8)\n" in text
+    assert "W = normal(self.n_inputs, self.n_outputs, generator, weight_scale)" in text
+
+
+def test_several_fragments_of_one_line_share_one_marker():
+    hide = {", init=init": "глава 8", ", dtype=dtype": "глава 12"}
+    text = show_source(NeuralNetwork.__init__, hide=hide).text
+    assert (
+        "n_in, n_out, act, weight_scale=weight_scale, rng=generator  # … (глава 8; глава 12)"
+        in text
+    )
 
 
 def test_a_hidden_block_header_hides_its_block_and_consecutive_lines_merge():
@@ -79,3 +94,8 @@ def test_docstring_false_keeps_only_the_first_paragraph():
     text = show_source(fit, docstring=False).text
     assert '"""Обучает network на (X, y) и возвращает историю по эпохам."""' in text
     assert "FloatingPointError с номером эпохи" not in text
+
+
+def test_a_fragment_that_empties_its_line_leaves_the_marker_in_its_place():
+    text = show_source(sigmoid, hide={'z = as_float_array(z, "z")': "глава 1"}).text
+    assert '    """\n    # … (глава 1)\n    t = np.exp(-np.abs(z))' in text

@@ -195,8 +195,9 @@ def _hide(lines: list[str], hide: Mapping[str, str], protected: set[int]) -> lis
     labels: dict[int, str] = {}
     spans = _logical_lines(lines)
     span_of = {line: span for span in spans for line in range(span[0], span[1] + 1)}
+    source_lines = list(lines)
     lines = list(lines)
-    suffix: dict[int, str] = {}
+    suffix: dict[int, list[str]] = {}
     # Сначала куски строк, потом имена: имя ищется в строках, из которых куски уже вырезаны.
     for key, label in sorted(hide.items(), key=lambda item: str(item[0]).isidentifier()):
         if not isinstance(key, str) or not key.strip():
@@ -206,7 +207,8 @@ def _hide(lines: list[str], hide: Mapping[str, str], protected: set[int]) -> lis
             for number, line in enumerate(lines):
                 if number not in protected and key in line:
                     lines[number] = line.replace(key, "")
-                    suffix[number] = label
+                    if label not in suffix.setdefault(number, []):
+                        suffix[number].append(label)
                     found = True
         else:
             word = re.compile(rf"\b{re.escape(key)}\b")
@@ -249,7 +251,12 @@ def _hide(lines: list[str], hide: Mapping[str, str], protected: set[int]) -> lis
             continue
         previous = None
         if number in suffix:
-            line = f"{line.rstrip()}  # … ({suffix[number]})"
+            marker = f"# … ({'; '.join(suffix[number])})"
+            code = line.rstrip()
+            if code.strip():
+                line = f"{code}  {marker}"
+            else:  # от строки ничего не осталось: метка на её месте, с её отступом
+                line = " " * _indent(source_lines[number]) + marker
         shown.append(line)
     return shown
 
