@@ -5,7 +5,7 @@ import inspect
 import numpy as np
 import pytest
 
-from tinynet import Layer, NeuralNetwork, fit, show_source, sigmoid
+from tinynet import Layer, NeuralNetwork, fit, relative_error, show_source, sigmoid
 from tinynet.training import _run_epoch
 
 LAYER_HIDE = {
@@ -99,3 +99,9 @@ def test_docstring_false_keeps_only_the_first_paragraph():
 def test_a_fragment_that_empties_its_line_leaves_the_marker_in_its_place():
     text = show_source(sigmoid, hide={'z = as_float_array(z, "z")': "глава 1"}).text
     assert '    """\n    # … (глава 1)\n    t = np.exp(-np.abs(z))' in text
+
+
+def test_nested_fractions_in_formulas_become_slashes():
+    text = show_source(relative_error).text
+    assert "(max_i |a_i - b_i|)/(max(max_i |a_i| + max_i |b_i|, 10^(-12)))" in text
+    assert "\\frac" not in text and "\\left" not in text

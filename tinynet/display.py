@@ -63,23 +63,42 @@ _LATEX = {
     r"\bigr": "",
 }
 _LATEX_COMMAND = re.compile(r"\\[A-Za-z]+")
-_FRAC = re.compile(r"\\frac\{([^{}]*)\}\{([^{}]*)\}")
 _ROLE = re.compile(r":(math|class|func|meth|mod|attr|data|exc|obj):`([^`]*)`")
+
+
+def _group(text: str, start: int) -> tuple[str, int]:
+    """Содержимое группы ``{...}`` с вложенными скобками, начиная с ``text[start] == "{"``."""
+    depth = 0
+    for position in range(start, len(text)):
+        depth += {"{": 1, "}": -1}.get(text[position], 0)
+        if depth == 0:
+            return text[start + 1 : position], position + 1
+    raise ValueError("незакрытая скобка в формуле")
+
+
+def _fractions(text: str) -> str:
+    r"""``\frac{a}{b}`` → ``a/b`` (со скобками вокруг составных частей), с вложенными группами."""
+    while (start := text.find(r"\frac{")) != -1:
+        try:
+            top, end = _group(text, start + len(r"\frac"))
+            bottom, end = _group(text, end) if text[end : end + 1] == "{" else ("", end)
+        except ValueError:
+            break
+        parts = []
+        for part in (_fractions(top).strip(), _fractions(bottom).strip()):
+            simple = re.fullmatch(r"[^\s+\-]*|\\partial \S+", part)
+            parts.append(part if simple else f"({part})")
+        text = text[:start] + "/".join(parts) + text[end:]
+    return text
 
 
 def _plain_math(text: str) -> str:
     """Формула LaTeX → читаемый текст: ``\\frac{a}{b}`` → ``a/b``, ``\\sigma`` → ``σ``."""
 
-    def fraction(match: re.Match[str]) -> str:
-        top, bottom = (part.strip() for part in match.groups())
-        top = top if re.fullmatch(r"[^\s+\-]*|\\partial \S+", top) else f"({top})"
-        bottom = bottom if re.fullmatch(r"[^\s+\-]*|\\partial \S+", bottom) else f"({bottom})"
-        return f"{top}/{bottom}"
-
-    text = _FRAC.sub(fraction, text)
+    text = _fractions(text.replace(r"\left", "").replace(r"\right", ""))
     text = re.sub(r"\\sum_\{([^{}]*)\}\^\{?([^{}\s]*)\}?", r"Σ(\1..\2) ", text)
     text = text.replace(r"\qquad", "    ").replace(r"\quad", "  ")
-    text = re.sub(r"\\[,;:!]", " ", text)
+    text = re.sub(r"\\[,;:! ]", " ", text)
     text = text.replace(r"\{", "{").replace(r"\}", "}")
     text = re.sub(r"\^\{?\\top\}?", "ᵀ", text)
     text = re.sub(r"\\hat\s*\{?([A-Za-z])\}?", lambda m: m.group(1) + "\u0302", text)
