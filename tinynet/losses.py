@@ -24,7 +24,7 @@ def _pair(y_pred: ArrayLike, y_true: ArrayLike) -> tuple[np.ndarray, np.ndarray]
     if y_pred.shape != y_true.shape:
         raise ValueError(
             f"y_true: ожидалась форма предсказаний {y_pred.shape}, получена {y_true.shape} "
-            "(разные формы молча «размножились» бы broadcasting'ом)"
+            "(при разных формах NumPy молча применил бы транслирование)"
         )
     if y_pred.size == 0:
         raise ValueError("y_pred: пустой массив, ошибку усреднять не по чему")
@@ -32,13 +32,16 @@ def _pair(y_pred: ArrayLike, y_true: ArrayLike) -> tuple[np.ndarray, np.ndarray]
 
 
 def mse_loss(y_pred: ArrayLike, y_true: ArrayLike) -> float:
-    r"""MSE: :math:`L = \frac{1}{M} \sum_{k} (\hat y_k - y_k)^2` по всем :math:`M` элементам."""
+    r"""MSE: :math:`L = \frac{1}{M} \sum_{k} (y_k - t_k)^2` по всем :math:`M` элементам.
+
+    ``y_pred`` — выходы сети :math:`y`, ``y_true`` — цели :math:`t` той же формы.
+    """
     y_pred, y_true = _pair(y_pred, y_true)
     return float(np.mean((y_pred - y_true) ** 2))
 
 
 def mse_loss_grad(y_pred: ArrayLike, y_true: ArrayLike) -> np.ndarray:
-    r"""Градиент MSE: :math:`\partial L / \partial \hat y_k = \frac{2}{M} (\hat y_k - y_k)`.
+    r"""Градиент MSE: :math:`\partial L / \partial y_k = \frac{2}{M} (y_k - t_k)`.
 
     Множитель :math:`1/M` усреднения живёт здесь; слои суммируют градиенты по пакету и
     сами ничего не усредняют.
