@@ -19,7 +19,8 @@ def networks(draw):
     activation, output = draw(ACTIVATIONS), draw(OUTPUTS)
     init = draw(st.sampled_from(["normal", "xavier", "he"]))
     seed = draw(st.integers(0, 2**32 - 1))
-    network = NeuralNetwork(sizes, activation, output, init=init, weight_scale=1.0, rng=seed)
+    scale = {"weight_scale": 1.0} if init == "normal" else {}  # Xavier и He выбирают масштаб сами
+    network = NeuralNetwork(sizes, activation, output, init=init, rng=seed, **scale)
     return network, seed
 
 
