@@ -110,7 +110,9 @@ def check_matrix(value: object, name: str) -> np.ndarray:
     """Проверяет набор данных: непустая матрица ``(N, признаки)`` из конечных чисел."""
     array = as_float_array(value, name)
     if array.ndim != 2 or array.shape[0] == 0 or array.shape[1] == 0:
-        raise ValueError(f"{name}: ожидалась непустая матрица (N, признаки), получена {array.shape}")
+        raise ValueError(
+            f"{name}: ожидалась непустая матрица (N, признаки), получена {array.shape}"
+        )
     return array
 
 
