@@ -109,7 +109,7 @@ def softmax_cross_entropy(logits: ArrayLike, labels: ArrayLike) -> float:
 
     где :math:`\operatorname{logsumexp}(z) = m + \log \sum_k e^{z_k - m}`,
     :math:`m = \max_k z_k`: ни переполнения, ни :math:`\log 0`. Считает
-    :func:`_cross_entropy_rows`, без вычитания близких чисел.
+    ``_cross_entropy_rows``, без вычитания близких чисел.
     """
     logits, labels = _labels(logits, labels)
     return float(np.mean(_cross_entropy_rows(logits, labels)[0]))
@@ -154,7 +154,7 @@ def softmax_cross_entropy_and_grad(
 
     С :math:`s = z - \max_k z_k` и :math:`S_i = \sum_k e^{s_{ik}}`:
     :math:`L = \frac{1}{N}\sum_i (\log S_i - s_{i, y_i})` (без потери точности, как в
-    :func:`_cross_entropy_rows`) и
+    ``_cross_entropy_rows``) и
     :math:`\partial L/\partial z_{ik} = (e^{s_{ik}}/S_i - [k = y_i]) / N` — те же числа,
     что у :func:`softmax_cross_entropy` и :func:`softmax_cross_entropy_grad` по отдельности.
     """

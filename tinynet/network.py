@@ -85,9 +85,10 @@ class NeuralNetwork:
         """Пропускает ``x`` через все слои по порядку и возвращает выход последнего.
 
         Вход проверяется один раз, здесь; вход слоя ``l + 1`` — тот же массив, что выход
-        слоя ``l``. Как и :meth:`Layer.forward`, сеть запоминает копию массива читателя и
-        возвращает копию выхода; ``cache=False`` — проход без запоминания (для
-        :func:`~tinynet.metrics.predict`), не трогающий кэш, который ждёт ``backward``.
+        слоя ``l``. Как и :meth:`~tinynet.layer.Layer.forward`, сеть запоминает копию
+        массива читателя и возвращает копию выхода; ``cache=False`` — проход без
+        запоминания (для :func:`~tinynet.metrics.predict`), не трогающий кэш, который ждёт
+        ``backward``.
         """
         checked = check_features(x, self.layers[0].n_inputs).astype(self.dtype, copy=False)
         x = private_copy(checked, x) if cache else checked
