@@ -48,8 +48,9 @@ def _check_network(network: object, loss: Loss) -> None:
 def _check_targets(y: ArrayLike, loss: Loss, n_rows: int, n_out: int, name: str) -> np.ndarray:
     """Цели под потери: метки ``(N,)`` 0..K-1, цели BCE ``(N, 1)`` из 0 и 1, MSE ``(N, выходы)``."""
     y = as_labels(y, name) if isinstance(loss, SoftmaxCrossEntropy) else as_float_array(y, name)
-    if len(y) != n_rows:
-        raise ValueError(f"{name}: ожидалось {n_rows} строк, как в X{name[1:]}, получено {len(y)}")
+    if y.shape[:1] != (n_rows,):
+        got = len(y) if y.ndim else "число, а не массив"
+        raise ValueError(f"{name}: ожидалось {n_rows} строк, как в X{name[1:]}, получено {got}")
     if isinstance(loss, SoftmaxCrossEntropy):
         if y.shape != (n_rows,) or y.min() < 0 or y.max() >= n_out:
             raise ValueError(
