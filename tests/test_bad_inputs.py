@@ -9,10 +9,15 @@ import pytest
 
 from tinynet import (
     SGD,
+    Adam,
+    Identity,
     Layer,
+    Momentum,
     NeuralNetwork,
     Neuron,
+    ReLU,
     Standardizer,
+    Tanh,
     accuracy,
     bce_loss,
     confusion_matrix,
@@ -24,9 +29,12 @@ from tinynet import (
     load,
     mse_loss,
     neuron_forward,
+    predict,
+    relative_error,
     save,
     sigmoid,
     softmax_cross_entropy,
+    train_val_test_split,
 )
 
 X4 = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
@@ -47,6 +55,33 @@ def after_forward(x) -> Layer:
 
 def net() -> NeuralNetwork:
     return NeuralNetwork([2, 3, 1], rng=0)
+
+
+def with_nan_weight(network_or_layer):
+    layers = getattr(network_or_layer, "layers", [network_or_layer])
+    layers[-1].W[0, 0] = np.nan
+    return network_or_layer
+
+
+class NaNGradient(Layer):
+    """A broken layer whose analytic gradient is NaN: gradcheck must not call it a pass."""
+
+    def backward(self, dy):
+        dx = super().backward(dy)
+        self.dW = np.full_like(self.dW, np.nan)
+        return dx
+
+
+def after_step(network: NeuralNetwork) -> NeuralNetwork:
+    """The network after forward and backward on XOR: gradients ready for an optimiser step."""
+    network.forward(X4)
+    network.backward(np.ones((4, network.layer_sizes[-1])) / 4)
+    return network
+
+
+def used_optimizer(optimizer):
+    optimizer.step(after_step(net()))
+    return optimizer
 
 
 def write(tmp_path, name: str, data: bytes):
@@ -422,6 +457,192 @@ BAD_INPUTS = [
         TypeError,
         "dtype: ожидался float64 или float32, получено 'число'",
     ),
+    # --- гиперпараметры, которые не могут работать (issue 11, класс 3)
+    ("Momentum: beta NaN", lambda t: Momentum(0.1, beta=np.nan), ValueError, "beta: .*конечное"),
+    (
+        "Momentum: beta 1",
+        lambda t: Momentum(0.1, beta=1.0),
+        ValueError,
+        r"beta: ожидалось число из \[0, 1\), получено 1.0",
+    ),
+    ("Momentum: beta строкой", lambda t: Momentum(0.1, beta="0.9"), TypeError, "beta: ожидалось"),
+    ("Adam: beta1 = 1", lambda t: Adam(beta1=1.0), ValueError, r"beta1: .*\[0, 1\), получено 1.0"),
+    ("Adam: beta2 = 1", lambda t: Adam(beta2=1.0), ValueError, r"beta2: .*\[0, 1\), получено 1.0"),
+    ("Adam: beta1 < 0", lambda t: Adam(beta1=-0.1), ValueError, r"beta1: .*\[0, 1\)"),
+    ("Adam: eps = 0", lambda t: Adam(eps=0.0), ValueError, "eps: .*больше нуля"),
+    (
+        "weight_scale NaN",
+        lambda t: NeuralNetwork([2, 3, 1], weight_scale=np.nan),
+        ValueError,
+        "weight_scale: ожидалось конечное число, получено nan",
+    ),
+    ("weight_scale < 0", lambda t: Layer(2, 2, weight_scale=-1.0), ValueError, "weight_scale"),
+    (
+        "weight_scale нейрона NaN",
+        lambda t: Neuron(2, weight_scale=np.nan),
+        ValueError,
+        "weight_scale",
+    ),
+    (
+        "weight_scale с init='xavier'",
+        lambda t: NeuralNetwork([2, 3, 1], init="xavier", weight_scale=1.0),
+        ValueError,
+        r"weight_scale: масштаб задаётся только при init='normal', а init='xavier'",
+    ),
+    (
+        "weight_scale с init='he'",
+        lambda t: Layer(2, 2, init="he", weight_scale=0.1),
+        ValueError,
+        "he",
+    ),
+    ("rng=False", lambda t: Layer(2, 2, rng=False), TypeError, "rng: .*получено False"),
+    ("rng=True в fit", lambda t: fit(net(), X4, Y4, epochs=1, rng=True), TypeError, "rng: "),
+    (
+        "отрицательное зерно",
+        lambda t: NeuralNetwork([2, 1], rng=-1),
+        ValueError,
+        "rng: зерно должно быть целым числом не меньше нуля, получено -1",
+    ),
+    (
+        "готовый оптимизатор и learning_rate",
+        lambda t: get_optimizer(SGD(0.1), 0.5),
+        ValueError,
+        r"learning_rate: передан вместе с готовым оптимизатором SGD\(learning_rate=0.1\)",
+    ),
+    (
+        "Momentum с состоянием другой сети",
+        lambda t: used_optimizer(Momentum(0.1)).step(after_step(NeuralNetwork([2, 5, 1], rng=0))),
+        ValueError,
+        r"Momentum: параметры сети имеют формы \[\(2, 5\)",
+    ),
+    # --- ошибки на границе, а не в глубине (класс 4)
+    (
+        "NeuralNetwork(2, 3, 1) вместо списка",
+        lambda t: NeuralNetwork(2, 3, 1),
+        TypeError,
+        r"layer_sizes: ожидался список размеров слоёв, например NeuralNetwork\(\[2, 3, 1\]\), "
+        "получено 2",
+    ),
+    ("размеры строкой", lambda t: NeuralNetwork("231"), TypeError, "layer_sizes: ожидался список"),
+    (
+        "Standardizer на пустой матрице",
+        lambda t: Standardizer().fit(np.ones((0, 3))),
+        ValueError,
+        r"X: ожидалась непустая матрица \(N, признаки\), получена \(0, 3\)",
+    ),
+    (
+        "Standardizer на векторе",
+        lambda t: Standardizer().fit(np.ones(3)),
+        ValueError,
+        r"X: ожидалась непустая матрица .*\(3,\)",
+    ),
+    (
+        "Standardizer: трёхмерный X",
+        lambda t: Standardizer().fit(np.ones((4, 2))).transform(np.ones((2, 2, 2))),
+        ValueError,
+        r"X: ожидалось 2 признаков: форма \(2,\) или \(N, 2\), получена \(2, 2, 2\)",
+    ),
+    (
+        "разбиение трёх примеров",
+        lambda t: train_val_test_split(np.ones((3, 2)), np.zeros(3), rng=0),
+        ValueError,
+        r"X: 3 примеров мало для трёх непустых частей .*\(вышло бы 3, 0 и 0\)",
+    ),
+    (
+        "разбиение: меток не столько, сколько примеров",
+        lambda t: train_val_test_split([[1.0]] * 20, [0] * 19, rng=0),
+        ValueError,
+        r"y: ожидалось 20 меток, как строк в X, получена форма \(19,\)",
+    ),
+    (
+        "разбиение: доля строкой",
+        lambda t: train_val_test_split(np.ones((20, 2)), np.zeros(20), val_fraction="0.2"),
+        TypeError,
+        "val_fraction: ожидалось число",
+    ),
+    (
+        "сохранение в несуществующую папку",
+        lambda t: save(net(), t / "нет такой" / "model.npz"),
+        FileNotFoundError,
+        "path: папки .*нет такой.* нет; создайте её до save",
+    ),
+    (
+        "сохранение не сети",
+        lambda t: save({"W": np.ones(2)}, t / "model.npz"),
+        TypeError,
+        "network: ожидалась NeuralNetwork, получено dict",
+    ),
+    (
+        "NaN в весах сети с tanh",
+        lambda t: with_nan_weight(NeuralNetwork([2, 3, 1], "tanh", "tanh", rng=0)).forward(X4),
+        ValueError,
+        r"W: в параметрах Layer\(n_inputs=3, n_outputs=1, activation='tanh'\) есть NaN",
+    ),
+    (
+        "NaN в весах слоя с ReLU",
+        lambda t: with_nan_weight(Layer(2, 3, "relu", rng=0)).forward(X4),
+        ValueError,
+        r"W: в параметрах Layer\(n_inputs=2, n_outputs=3, activation='relu'\)",
+    ),
+    (
+        "NaN в весах на линейном выходе",
+        lambda t: with_nan_weight(NeuralNetwork([2, 3, 1], "relu", "identity", rng=0)).forward(X4),
+        ValueError,
+        "W: в параметрах Layer.*identity.* есть NaN",
+    ),
+    (
+        "NaN в весах сигмоидной сети",
+        lambda t: with_nan_weight(net()).forward(X4),
+        ValueError,
+        r"W: в параметрах Layer\(n_inputs=3, n_outputs=1\) есть NaN",
+    ),
+    (
+        "NaN в весах нейрона",
+        lambda t: (n := Neuron(2, rng=0), n.w.__setitem__(0, np.nan), n.forward(X4))[2],
+        ValueError,
+        r"w: в параметрах Neuron\(n_features=2\) есть NaN",
+    ),
+    (
+        "NaN в смещении перед predict",
+        lambda t: (m := net(), m.layers[0].b.__setitem__(1, np.inf), predict(m, X4))[2],
+        ValueError,
+        "b: в параметрах Layer.* бесконечность",
+    ),
+    ("Tanh от NaN", lambda t: Tanh().forward(np.array([np.nan])), ValueError, "z: .*NaN"),
+    ("ReLU от NaN", lambda t: ReLU().forward(np.array([0.0, np.nan])), ValueError, "z: .*NaN"),
+    ("Identity от inf", lambda t: Identity().forward(np.array([np.inf])), ValueError, "z: .*NaN"),
+    # --- проверка градиентов не проходит на NaN (класс 6)
+    (
+        "relative_error с NaN",
+        lambda t: relative_error(np.array([np.nan, 1.0]), np.array([0.0, 1.0])),
+        ValueError,
+        "a: в данных есть NaN",
+    ),
+    (
+        "relative_error с inf во втором",
+        lambda t: relative_error(np.zeros(2), np.array([np.inf, 0.0])),
+        ValueError,
+        "b: в данных есть NaN или бесконечность",
+    ),
+    (
+        "gradcheck: аналитический градиент NaN",
+        lambda t: gradcheck(NaNGradient(3, 2, weight_scale=1.0, rng=0), np.ones((2, 3))),
+        ValueError,
+        "model: аналитический градиент по W содержит NaN",
+    ),
+    # --- загрузка не понимает лишнего (класс 8)
+    (
+        "лишний слой в файле",
+        lambda t: load(saved_with(t, W2=np.zeros((1, 1)), b2=np.zeros(1))),
+        ValueError,
+        r"path: в .* лишние поля \['W2', 'b2'\]: у сети 2 слоёв",
+    ),
+    (
+        "чужое поле в файле",
+        lambda t: load(saved_with(t, notes=np.array("hello"))),
+        ValueError,
+        r"path: в .* лишние поля \['notes'\]",
+    ),
 ]
 
 
@@ -446,9 +667,254 @@ GOOD_INPUTS = [
     ("целые метки как float", lambda: softmax_cross_entropy(np.zeros((2, 3)), [0.0, 2.0])),
     ("цели XOR списком", lambda: fit(net(), X4.tolist(), Y4.tolist(), epochs=1)),
     ("метки-столбец в accuracy", lambda: accuracy(np.array([[0], [1]]), [0, 1])),
+    ("разбиение списков", lambda: train_val_test_split([[1.0, 2.0]] * 20, [0, 1] * 10, rng=0)),
+    ("Momentum без инерции", lambda: Momentum(0.1, beta=0.0)),
+    ("Adam с beta1 = 0", lambda: Adam(beta1=0, beta2=0.5)),
+    ("weight_scale с init='normal'", lambda: Layer(2, 2, init="normal", weight_scale=2)),
+    ("зерно — целое NumPy", lambda: Layer(2, 2, rng=np.int64(3))),
+    ("скорость в самом оптимизаторе", lambda: fit(net(), X4, Y4, epochs=1, optimizer=SGD(0.3))),
+    (
+        "Momentum снова на сети тех же форм",
+        lambda: fit(net(), X4, Y4, epochs=1, optimizer=used_optimizer(Momentum(0.1))),
+    ),
+    ("валидация списком из двух", lambda: fit(net(), X4, Y4, epochs=1, validation_data=[X4, Y4])),
 ]
 
 
 @pytest.mark.parametrize(("case", "call"), GOOD_INPUTS, ids=[r[0] for r in GOOD_INPUTS])
 def test_sensible_inputs_are_accepted(case, call):
     call()
+
+
+def labels6() -> np.ndarray:
+    return np.array([0, 1, 2, 0, 1, 2])
+
+
+X6 = np.random.default_rng(2).normal(size=(6, 2))
+
+
+def logits_net(n_out: int = 3, output: str = "identity") -> NeuralNetwork:
+    return NeuralNetwork([2, 4, n_out], "tanh", output, init="xavier", rng=0)
+
+
+def moved_adam() -> Adam:
+    adam = Adam(0.01)
+    adam.step(after_step(NeuralNetwork([2, 5, 1], rng=0)))
+    return adam
+
+
+# (что не так, сеть, аргументы fit, исключение, сообщение): fit обязан отказать до первого шага
+BAD_FIT_CALLS = [
+    (
+        "плохая метка в последнем пакете",
+        logits_net,
+        dict(X=X6, y=np.array([0, 1, 2, 0, 1, 3]), loss="softmax_cross_entropy", batch_size=2),
+        ValueError,
+        r"y: ожидался вектор \(6,\) меток 0..2, получена форма \(6,\) с метками от 0 до 3",
+    ),
+    (
+        "метки-столбец для softmax",
+        logits_net,
+        dict(X=X6, y=labels6()[:, None], loss="softmax_cross_entropy"),
+        ValueError,
+        r"y: ожидался вектор \(6,\) меток 0..2, получена форма \(6, 1\)",
+    ),
+    (
+        "дробные метки для softmax",
+        logits_net,
+        dict(X=X6, y=labels6() + 0.5, loss="softmax_cross_entropy"),
+        TypeError,
+        "y: ожидались целые метки",
+    ),
+    (
+        "цель BCE 2.0",
+        lambda: logits_net(1),
+        dict(X=X4, y=np.array([[0.0], [1.0], [2.0], [0.0]]), loss="bce", batch_size=1),
+        ValueError,
+        "y: для loss='bce' цели — классы 0 или 1, получено 2.0",
+    ),
+    (
+        "мягкие цели BCE",
+        lambda: logits_net(1),
+        dict(X=X4, y=np.full((4, 1), 0.5), loss="bce"),
+        ValueError,
+        "y: для loss='bce' цели — классы 0 или 1, получено 0.5",
+    ),
+    (
+        "цели BCE в два столбца",
+        lambda: logits_net(1),
+        dict(X=X4, y=np.zeros((4, 2)), loss="bce"),
+        ValueError,
+        r"y: ожидалась форма \(4, 1\), как у выхода сети, получена \(4, 2\)",
+    ),
+    (
+        "BCE на сети с тремя выходами",
+        logits_net,
+        dict(X=X4, y=np.zeros((4, 3)), loss="bce"),
+        ValueError,
+        "loss: 'bce' — для сети с одним выходом, а у сети их 3",
+    ),
+    (
+        "softmax на сети с одним выходом",
+        lambda: logits_net(1),
+        dict(X=X4, y=np.zeros(4, dtype=int), loss="softmax_cross_entropy"),
+        ValueError,
+        "loss: 'softmax_cross_entropy' — для сети хотя бы с двумя выходами",
+    ),
+    (
+        "MSE: цели вектором",
+        net,
+        dict(X=X4, y=Y4[:, 0]),
+        ValueError,
+        r"y: ожидалась форма \(4, 1\), как у выхода сети, получена \(4,\)",
+    ),
+    (
+        "y — одно число",
+        net,
+        dict(X=X4, y=1.0),
+        ValueError,
+        "y: ожидалось 4 строк, как в X, получено число, а не массив",
+    ),
+    (
+        "X не той ширины",
+        net,
+        dict(X=np.ones((4, 3)), y=Y4),
+        ValueError,
+        r"X: ожидалось 2 признаков \(столько входов у сети\), получено 3",
+    ),
+    (
+        "валидация не той ширины",
+        net,
+        dict(X=X4, y=Y4, validation_data=(np.ones((4, 5)), Y4)),
+        ValueError,
+        "X_val: ожидалось 2 признаков",
+    ),
+    (
+        "плохие метки валидации",
+        logits_net,
+        dict(
+            X=X6,
+            y=labels6(),
+            loss="softmax_cross_entropy",
+            validation_data=(X6, np.array([0, 1, 2, 0, 1, 7])),
+        ),
+        ValueError,
+        r"y_val: ожидался вектор \(6,\) меток 0..2",
+    ),
+    (
+        "NaN в X_val",
+        net,
+        dict(X=X4, y=Y4, validation_data=(np.full((2, 2), np.nan), Y4[:2])),
+        ValueError,
+        "X_val: в данных есть NaN",
+    ),
+    (
+        "validation_data — только X_val",
+        net,
+        dict(X=X4, y=Y4, validation_data=X4),
+        TypeError,
+        r"validation_data: ожидалась пара \(X_val, y_val\), получено ndarray \(4, 2\)",
+    ),
+    (
+        "validation_data из трёх",
+        net,
+        dict(X=X4, y=Y4, validation_data=(X4, Y4, Y4)),
+        TypeError,
+        "validation_data: ожидалась пара .*получено tuple",
+    ),
+    (
+        "BCE после сигмоиды",
+        lambda: logits_net(1, "sigmoid"),
+        dict(X=X4, y=Y4, loss="bce"),
+        ValueError,
+        r"loss: 'bce' принимает логиты .* уже применяет 'sigmoid': вышло бы sigmoid\(sigmoid\(z\)\)"
+        ".*output_activation='identity'",
+    ),
+    (
+        "softmax-энтропия после softmax",
+        lambda: logits_net(3, "softmax"),
+        dict(X=X6, y=labels6(), loss="softmax_cross_entropy"),
+        ValueError,
+        "loss: 'softmax_cross_entropy' принимает логиты .* уже применяет 'softmax'",
+    ),
+    (
+        "NaN в весах до обучения",
+        lambda: with_nan_weight(net()),
+        dict(X=X4, y=Y4),
+        ValueError,
+        r"W: в параметрах Layer\(n_inputs=3, n_outputs=1\) есть NaN",
+    ),
+    (
+        "оптимизатор-объект и learning_rate",
+        net,
+        dict(X=X4, y=Y4, optimizer=Momentum(0.1), learning_rate=0.5),
+        ValueError,
+        r"learning_rate: передан вместе с готовым оптимизатором Momentum\(learning_rate=0.1\)"
+        r".*Momentum\(0.5\)",
+    ),
+    (
+        "Adam от другой сети",
+        net,
+        dict(X=X4, y=Y4, optimizer=moved_adam()),
+        ValueError,
+        r"Adam: параметры сети имеют формы \[\(2, 3\), \(3,\), \(3, 1\), \(1,\)\], а "
+        r"состояние заведено для \[\(2, 5\)",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "make", "arguments", "error", "message"),
+    BAD_FIT_CALLS,
+    ids=[row[0] for row in BAD_FIT_CALLS],
+)
+def test_fit_refuses_before_the_first_step(case, make, arguments, error, message):
+    """Everything fit can check, it checks first: a refused call leaves the network as it was."""
+    network = make()
+    before = [(layer.W.copy(), layer.b.copy()) for layer in network.layers]
+    with pytest.raises(error, match=message):
+        fit(network, **{"epochs": 3, **arguments})
+    for layer, (W, b) in zip(network.layers, before, strict=True):
+        np.testing.assert_array_equal(layer.W, W)
+        np.testing.assert_array_equal(layer.b, b)
+        assert not layer.cache  # не было даже прямого прохода
+    assert not any(hasattr(layer, "dW") for layer in network.layers)
+
+
+def test_fit_refuses_something_that_is_not_a_network():
+    with pytest.raises(TypeError, match="network: ожидалась NeuralNetwork, получено Layer"):
+        fit(Layer(2, 1, rng=0), X4, Y4, epochs=1)
+
+
+def test_a_momentum_reused_on_other_shapes_fails_before_changing_anything():
+    momentum = used_optimizer(Momentum(0.1))
+    other = after_step(NeuralNetwork([2, 5, 1], rng=0))
+    before = [layer.W.copy() for layer in other.layers]
+    velocity = [v.copy() for v in momentum.velocity]
+    with pytest.raises(ValueError, match="Momentum: .*нужен новый оптимизатор"):
+        momentum.step(other)
+    assert all(np.array_equal(a.W, b) for a, b in zip(other.layers, before, strict=True))
+    assert all(np.array_equal(a, b) for a, b in zip(momentum.velocity, velocity, strict=True))
+
+
+BOOLEAN_LABELS = np.array([False, True, True, False])
+
+
+def test_boolean_labels_are_classes_zero_and_one_everywhere():
+    """One rule for every function: False is class 0, True is class 1 (documented in as_labels)."""
+    logits = np.random.default_rng(0).normal(size=(4, 2))
+    as_ints = BOOLEAN_LABELS.astype(int)
+    assert softmax_cross_entropy(logits, BOOLEAN_LABELS) == softmax_cross_entropy(logits, as_ints)
+    column = logits[:, :1]
+    assert bce_loss(column, BOOLEAN_LABELS[:, None]) == bce_loss(column, as_ints[:, None] * 1.0)
+    assert accuracy(BOOLEAN_LABELS, as_ints) == 1.0
+    assert confusion_matrix(BOOLEAN_LABELS, as_ints, 2).trace() == 4
+    runs = []
+    for labels in (BOOLEAN_LABELS, as_ints):
+        network = NeuralNetwork([2, 3, 2], "tanh", "identity", init="xavier", rng=0)
+        history = fit(network, X4, labels, epochs=3, loss="softmax_cross_entropy")
+        runs.append((history["loss"], network.layers[0].W))
+    np.testing.assert_array_equal(runs[0][0], runs[1][0])
+    np.testing.assert_array_equal(runs[0][1], runs[1][1])
+    bce_net = NeuralNetwork([2, 3, 1], "tanh", "identity", init="xavier", rng=0)
+    fit(bce_net, X4, BOOLEAN_LABELS[:, None], epochs=2, loss="bce")

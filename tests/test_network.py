@@ -46,15 +46,20 @@ def test_layers_get_different_weights_from_one_rng():
     assert not np.allclose(net.layers[0].W, net.layers[1].W)
     again = NeuralNetwork([3, 3, 3], rng=0)
     for a, b in zip(net.get_all_parameters(), again.get_all_parameters(), strict=True):
-        np.testing.assert_array_equal(a["W"], b["W"])
+        np.testing.assert_array_equal(a["parameters"]["W"], b["parameters"]["W"])
 
 
 def test_get_all_parameters_are_copies_in_order():
+    """The seeds' structure: ``[{'layer': i, 'parameters': {'W': ..., 'b': ...}}, ...]``."""
     net = NeuralNetwork([2, 3, 1], rng=0)
     params = net.get_all_parameters()
-    assert [p["W"].shape for p in params] == [(2, 3), (3, 1)]
-    params[0]["W"][:] = 5.0
-    assert not np.any(net.layers[0].W == 5.0)
+    assert [p["layer"] for p in params] == [0, 1]
+    assert [set(p) for p in params] == [{"layer", "parameters"}] * 2
+    assert [p["parameters"]["W"].shape for p in params] == [(2, 3), (3, 1)]
+    assert [p["parameters"]["b"].shape for p in params] == [(3,), (1,)]
+    params[0]["parameters"]["W"][:] = 5.0
+    params[1]["parameters"]["b"][:] = 5.0
+    assert not np.any(net.layers[0].W == 5.0) and not np.any(net.layers[1].b == 5.0)
 
 
 def test_update_parameters_touches_every_layer():
@@ -64,7 +69,7 @@ def test_update_parameters_touches_every_layer():
     net.backward(np.ones((4, 1)))
     net.update_parameters(1.0)
     for layer, old in zip(net.layers, before, strict=True):
-        np.testing.assert_allclose(layer.W, old["W"] - layer.dW)
+        np.testing.assert_allclose(layer.W, old["parameters"]["W"] - layer.dW)
 
 
 @pytest.mark.parametrize("sizes", [[3], [], [2, 0, 1], [2, -1], [2, 1.5]])

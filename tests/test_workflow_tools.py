@@ -110,8 +110,8 @@ def test_save_and_load_round_trip_is_bitwise(tmp_path):
     loaded = load(path)
     assert loaded.activations == ["relu", "softmax"] and loaded.layer_sizes == [4, 6, 3]
     for a, b in zip(net.get_all_parameters(), loaded.get_all_parameters(), strict=True):
-        np.testing.assert_array_equal(a["W"], b["W"])
-        np.testing.assert_array_equal(a["b"], b["b"])
+        np.testing.assert_array_equal(a["parameters"]["W"], b["parameters"]["W"])
+        np.testing.assert_array_equal(a["parameters"]["b"], b["parameters"]["b"])
     X = np.random.default_rng(0).normal(size=(5, 4))
     np.testing.assert_array_equal(net.forward(X), loaded.forward(X))
 

@@ -75,14 +75,80 @@ def check_positive_int(value: object, name: str) -> int:
     return int(value)
 
 
+def check_number(value: object, name: str) -> float:
+    """Проверяет, что ``value`` — конечное число (bool не считается), и возвращает ``float``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
+        raise TypeError(f"{name}: ожидалось число, получено {value!r}")
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError(f"{name}: ожидалось конечное число, получено {value}")
+    return number
+
+
+def check_positive(value: object, name: str) -> float:
+    """Проверяет, что ``value`` — конечное число больше нуля."""
+    number = check_number(value, name)
+    if number <= 0:
+        raise ValueError(f"{name}: ожидалось конечное число больше нуля, получено {value}")
+    return number
+
+
+def check_fraction(value: object, name: str) -> float:
+    r"""Проверяет коэффициент затухания :math:`\beta \in [0, 1)` (при 1 память не забывается)."""
+    number = check_number(value, name)
+    if not 0 <= number < 1:
+        raise ValueError(f"{name}: ожидалось число из [0, 1), получено {value}")
+    return number
+
+
 def check_learning_rate(value: object) -> float:
     """Проверяет, что скорость обучения — конечное число больше нуля."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
-        raise TypeError(f"learning_rate: ожидалось число, получено {value!r}")
-    rate = float(value)
-    if not math.isfinite(rate) or rate <= 0:
-        raise ValueError(f"learning_rate: ожидалось конечное число больше нуля, получено {value}")
-    return rate
+    return check_positive(value, "learning_rate")
+
+
+def check_matrix(value: object, name: str) -> np.ndarray:
+    """Проверяет набор данных: непустая матрица ``(N, признаки)`` из конечных чисел."""
+    array = as_float_array(value, name)
+    if array.ndim != 2 or array.shape[0] == 0 or array.shape[1] == 0:
+        raise ValueError(
+            f"{name}: ожидалась непустая матрица (N, признаки), получена {array.shape}"
+        )
+    return array
+
+
+def as_labels(value: object, name: str) -> np.ndarray:
+    """Метки классов как ``int64``.
+
+    Принимаются целые числа, булевы значения (False — класс 0, True — класс 1; так же их
+    понимают все функции пакета) и дробные числа без дробной части (``1.0``); остальное —
+    ``TypeError``.
+    """
+    array = np.asarray(value)
+    if array.dtype.kind == "f" and all_finite(array) and np.all(np.mod(array, 1) == 0):
+        return array.astype(np.int64)
+    if array.dtype.kind not in "iub":
+        raise TypeError(f"{name}: ожидались целые метки классов, получен dtype={array.dtype}")
+    return array.astype(np.int64)
+
+
+def private_copy(array: np.ndarray, source: object) -> np.ndarray:
+    """Копия ``array``, если он может делить память с ``source`` — массивом вызывающего кода.
+
+    Кэш слоя хранит вход до ``backward``; если это массив читателя, его правка на месте
+    незаметно испортила бы градиенты. Массив, только что созданный преобразованием
+    (список, целые числа, другой тип), и так ничей, и копия ему не нужна.
+    """
+    return array.copy() if array is source or array.base is not None else array
+
+
+def check_parameters(owner: object, names: tuple[str, ...]) -> None:
+    """Проверяет, что параметры ``owner`` (например, ``W`` и ``b``) конечны."""
+    for name in names:
+        if not all_finite(np.asarray(getattr(owner, name), dtype=np.float64)):
+            raise ValueError(
+                f"{name}: в параметрах {owner!r} есть NaN или бесконечность; "
+                "обучение разошлось или параметр испорчен вручную"
+            )
 
 
 def check_float_dtype(dtype: object) -> np.dtype:

@@ -14,8 +14,12 @@ def make_rng(rng: RandomLike) -> np.random.Generator:
     генератор со случайным зерном от операционной системы (результат не воспроизводится).
     Глобальное состояние ``np.random`` пакет не трогает никогда.
     """
-    if rng is not None and not isinstance(rng, (np.random.Generator, int, np.integer)):
+    if isinstance(rng, (bool, np.bool_)) or (
+        rng is not None and not isinstance(rng, (np.random.Generator, int, np.integer))
+    ):  # bool — тоже int в Python, но rng=False почти наверняка опечатка, а не зерно 0
         raise TypeError(
             f"rng: ожидался np.random.Generator, целое зерно или None, получено {rng!r}"
         )
+    if isinstance(rng, (int, np.integer)) and rng < 0:
+        raise ValueError(f"rng: зерно должно быть целым числом не меньше нуля, получено {rng}")
     return np.random.default_rng(rng)

@@ -75,7 +75,11 @@ class Activation:
         return f"{type(self).__name__}()"
 
     def forward(self, z: np.ndarray) -> np.ndarray:
-        """Выход :math:`y = f(z)` той же формы, что ``z``."""
+        """Выход :math:`y = f(z)` той же формы, что ``z``; NaN и бесконечности в ``z`` — ошибка.
+
+        Все активации пакета проверяют вход одинаково (через функции ``sigmoid``, ``tanh``,
+        ``relu``, ``softmax``): одна проверка на слой, и NaN не проходит молча ни через одну.
+        """
         raise NotImplementedError
 
     def derivative(self, y: np.ndarray) -> np.ndarray:
@@ -105,7 +109,7 @@ class Tanh(Activation):
     name = "tanh"
 
     def forward(self, z: np.ndarray) -> np.ndarray:
-        return np.tanh(z)
+        return tanh(z)
 
     def derivative(self, y: np.ndarray) -> np.ndarray:
         return 1 - y * y
@@ -120,7 +124,7 @@ class ReLU(Activation):
     name = "relu"
 
     def forward(self, z: np.ndarray) -> np.ndarray:
-        return np.maximum(z, 0)
+        return relu(z)
 
     def derivative(self, y: np.ndarray) -> np.ndarray:
         return (y > 0).astype(y.dtype)
@@ -135,7 +139,7 @@ class Identity(Activation):
     name = "identity"
 
     def forward(self, z: np.ndarray) -> np.ndarray:
-        return z
+        return as_float_array(z, "z")  # сам массив, без копии: проверка на NaN, как у всех
 
     def derivative(self, y: np.ndarray) -> np.ndarray:
         return np.ones_like(y)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_float_array, check_positive_int
+from ._checks import as_float_array, check_matrix, check_number, check_positive_int
 from ._random import RandomLike, make_rng
 
 
@@ -68,17 +68,30 @@ def train_val_test_split(
     test_fraction: float = 0.15,
     rng: RandomLike = None,
 ) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
-    """Перемешивает примеры и делит на обучающую, валидационную и тестовую части."""
-    if len(X) != len(y):
-        raise ValueError(f"y: ожидалось {len(X)} меток, как строк в X, получено {len(y)}")
-    if not (0 < val_fraction < 1 and 0 < test_fraction < 1 and val_fraction + test_fraction < 1):
+    """Перемешивает примеры и делит на обучающую, валидационную и тестовую части.
+
+    ``X`` и ``y`` — массивы или списки одной длины; каждая из трёх частей должна получить
+    хотя бы один пример, иначе — ``ValueError`` (а не молча пустая часть).
+    """
+    X, y = np.asarray(X), np.asarray(y)
+    if X.ndim == 0:
+        raise ValueError(f"X: ожидался массив примеров (N, ...), получено {X!r}")
+    if y.shape[:1] != X.shape[:1]:
+        raise ValueError(f"y: ожидалось {len(X)} меток, как строк в X, получена форма {y.shape}")
+    val = check_number(val_fraction, "val_fraction")
+    test = check_number(test_fraction, "test_fraction")
+    if not (0 < val < 1 and 0 < test < 1 and val + test < 1):
         raise ValueError(
             "val_fraction, test_fraction: ожидались доли из (0, 1) с суммой меньше 1, "
             f"получено {val_fraction} и {test_fraction}"
         )
+    n_test, n_val = round(test * len(X)), round(val * len(X))
+    if min(n_test, n_val, len(X) - n_val - n_test) < 1:
+        raise ValueError(
+            f"X: {len(X)} примеров мало для трёх непустых частей при долях {val} и {test} "
+            f"(вышло бы {len(X) - n_val - n_test}, {n_val} и {n_test})"
+        )
     order = make_rng(rng).permutation(len(X))
-    n_test = round(test_fraction * len(X))
-    n_val = round(val_fraction * len(X))
     parts = np.split(order, [len(X) - n_val - n_test, len(X) - n_test])
     return tuple((X[p], y[p]) for p in parts)
 
@@ -92,8 +105,8 @@ class Standardizer:
     """
 
     def fit(self, X: np.ndarray) -> Standardizer:
-        """Запоминает среднее и стандартное отклонение каждого признака."""
-        X = as_float_array(X, "X")
+        """Запоминает среднее и стандартное отклонение каждого признака по матрице ``(N, n)``."""
+        X = check_matrix(X, "X")
         self.mean = X.mean(axis=0)
         scale = X.std(axis=0)
         self.scale = np.where(scale > 0, scale, 1.0)
@@ -104,6 +117,9 @@ class Standardizer:
         if not hasattr(self, "mean"):
             raise RuntimeError("transform вызван до fit: среднее и разброс ещё не оценены")
         X = as_float_array(X, "X")
-        if X.shape[-1] != self.mean.shape[0]:
-            raise ValueError(f"X: ожидалось {self.mean.shape[0]} признаков, получено {X.shape[-1]}")
+        if X.ndim not in (1, 2) or X.shape[-1] != self.mean.shape[0]:
+            raise ValueError(
+                f"X: ожидалось {self.mean.shape[0]} признаков: форма ({self.mean.shape[0]},) "
+                f"или (N, {self.mean.shape[0]}), получена {X.shape}"
+            )
         return (X - self.mean) / self.scale

@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ._checks import all_finite, as_float_array
+
 
 def numerical_gradient(f: Callable[[], float], x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
     r"""Градиент :math:`\partial f/\partial x` центральными разностями.
@@ -43,13 +45,26 @@ def relative_error(a: np.ndarray, b: np.ndarray) -> float:
 
     Не зависит от масштаба градиента: :math:`10^{-7}` и меньше означает совпадение
     аналитического и численного градиентов, :math:`10^{-2}` и больше — ошибку в формуле.
+    NaN или бесконечность в ``a`` или ``b`` — ``ValueError``: ответ NaN молча прошёл бы
+    проверку вида ``max(errors) < tol`` (``max`` со значением NaN непредсказуем).
     """
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
+    a = as_float_array(a, "a").astype(np.float64, copy=False)
+    b = as_float_array(b, "b").astype(np.float64, copy=False)
     if a.shape != b.shape:
         raise ValueError(f"b: ожидалась форма {a.shape}, получена {b.shape}")
     scale = max(float(np.max(np.abs(a), initial=0) + np.max(np.abs(b), initial=0)), 1e-12)
     return float(np.max(np.abs(a - b), initial=0) / scale)
+
+
+def _compare(name: str, analytic: np.ndarray, numeric: np.ndarray) -> float:
+    """:func:`relative_error` с понятной ошибкой, если градиент не конечен."""
+    for kind, grad in (("аналитический", analytic), ("численный", numeric)):
+        if grad is None or not all_finite(np.asarray(grad, dtype=np.float64)):
+            raise ValueError(
+                f"model: {kind} градиент по {name} содержит NaN или бесконечность "
+                f"(или его нет: {type(grad).__name__}) — такую проверку нельзя считать пройденной"
+            )
+    return relative_error(analytic, numeric)
 
 
 def _named_parameters(model) -> list[tuple[str, np.ndarray]]:
@@ -90,6 +105,8 @@ def gradcheck(
     совпадают; ошибка в обратном проходе даёт :math:`10^{-2}` и больше. Вход переводится во
     ``float64``; модель с параметрами другого типа (``dtype=np.float32``) — ``TypeError``:
     её слои привели бы вход обратно к ``float32``, и проверка давала бы ложные тревоги.
+    Градиент с NaN или бесконечностью (аналитический или численный) — ``ValueError``, а не
+    ошибка NaN, которую сравнение ``< tol`` пропустило бы.
     """
     from .losses import Loss, get_loss
 
@@ -97,7 +114,7 @@ def gradcheck(
     if isinstance(model, (Loss, str)):
         loss_fn = get_loss(model)
         numeric = numerical_gradient(lambda: loss_fn(X, y), X, eps)
-        return {"X": relative_error(loss_fn.grad(X, y), numeric)}
+        return {"X": _compare("X", loss_fn.grad(X, y), numeric)}
 
     if loss is None:
         G = np.random.default_rng(rng).standard_normal(np.shape(model.forward(X)))
@@ -126,8 +143,8 @@ def gradcheck(
     dX = model.backward(upstream(model.forward(X)))
     analytic = [grad.copy() for grad in _analytic_gradients(model)]
     errors = {
-        name: relative_error(grad, numerical_gradient(objective, param, eps))
+        name: _compare(name, grad, numerical_gradient(objective, param, eps))
         for (name, param), grad in zip(_named_parameters(model), analytic, strict=True)
     }
-    errors["X"] = relative_error(dX, numerical_gradient(objective, X, eps))
+    errors["X"] = _compare("X", dX, numerical_gradient(objective, X, eps))
     return errors

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._checks import check_positive
+
 
 def normal(
     n_inputs: int, n_outputs: int, rng: np.random.Generator, scale: float = 0.01
@@ -47,3 +49,22 @@ def check_init(init: str) -> str:
             f"init: неизвестная инициализация {init!r}, известны: {sorted(INITIALIZERS)}"
         )
     return init
+
+
+def initial_weights(
+    init: str, weight_scale: float | None, n_inputs: int, n_outputs: int, rng: np.random.Generator
+) -> np.ndarray:
+    """Начальные веса по имени ``init``; ``weight_scale`` (по умолчанию 0.01) — только для normal.
+
+    Xavier и He сами выбирают масштаб по размерам слоя, поэтому ``weight_scale`` вместе с ними
+    — ошибка, а не молча проигнорированный аргумент.
+    """
+    if check_init(init) != "normal":
+        if weight_scale is not None:
+            raise ValueError(
+                f"weight_scale: масштаб задаётся только при init='normal', а init={init!r} "
+                f"выбирает его сам по размерам слоя; получено weight_scale={weight_scale!r}"
+            )
+        return INITIALIZERS[init](n_inputs, n_outputs, rng)
+    scale = 0.01 if weight_scale is None else check_positive(weight_scale, "weight_scale")
+    return normal(n_inputs, n_outputs, rng, scale)

@@ -23,12 +23,14 @@ from ._checks import (
     check_features,
     check_float_dtype,
     check_learning_rate,
+    check_parameters,
     check_positive_int,
     check_same_shape,
+    private_copy,
 )
 from ._random import RandomLike, make_rng
 from .activations import Activation, get_activation
-from .initializers import INITIALIZERS, check_init, normal
+from .initializers import initial_weights
 
 
 class Layer:
@@ -42,7 +44,8 @@ class Layer:
     ``activation`` — имя (``"sigmoid"`` по умолчанию, ``"tanh"``, ``"relu"``,
     ``"identity"``, ``"softmax"``) или объект активации. ``init`` — начальные веса:
     ``"normal"`` (``weight_scale * N(0, 1)``, по умолчанию 0.01, как в исходных тетрадках),
-    ``"xavier"`` или ``"he"`` (см. :mod:`tinynet.initializers`); смещения — нули.
+    ``"xavier"`` или ``"he"`` (см. :mod:`tinynet.initializers`; масштаб они выбирают сами, и
+    ``weight_scale`` вместе с ними — ошибка); смещения — нули.
     ``rng`` — ``np.random.Generator`` или целое зерно; ``None`` — случайное зерно.
     ``dtype`` — тип чисел параметров (``float64`` по умолчанию или ``float32``): вход
     приводится к нему, и всё — выход, градиенты, состояние оптимизатора — остаётся в нём.
@@ -56,7 +59,7 @@ class Layer:
         activation: str | Activation = "sigmoid",
         *,
         init: str = "normal",
-        weight_scale: float = 0.01,
+        weight_scale: float | None = None,
         rng: RandomLike = None,
         dtype: DTypeLike = np.float64,
     ) -> None:
@@ -65,10 +68,7 @@ class Layer:
         self.activation = get_activation(activation)
         dtype = check_float_dtype(dtype)
         generator = make_rng(rng)
-        if check_init(init) == "normal":
-            W = normal(self.n_inputs, self.n_outputs, generator, weight_scale)
-        else:
-            W = INITIALIZERS[init](self.n_inputs, self.n_outputs, generator)
+        W = initial_weights(init, weight_scale, self.n_inputs, self.n_outputs, generator)
         self.W = W.astype(dtype, copy=False)
         self.b = np.zeros(self.n_outputs, dtype=dtype)
         self.cache: dict[str, np.ndarray] = {}
@@ -79,13 +79,33 @@ class Layer:
         )
         return f"Layer(n_inputs={self.n_inputs}, n_outputs={self.n_outputs}{extra})"
 
-    def forward(self, x: ArrayLike) -> np.ndarray:
-        r"""Вычисляет :math:`Y = f(XW + b)` и запоминает ``x`` и ``y`` для ``backward``."""
-        x = check_features(x, self.n_inputs).astype(self.W.dtype, copy=False)
+    def forward(self, x: ArrayLike, *, cache: bool = True) -> np.ndarray:
+        r"""Вычисляет :math:`Y = f(XW + b)` и запоминает ``x`` и ``y`` для ``backward``.
+
+        Кэш не делит память с вызывающим кодом: массив читателя запоминается копией, а
+        возвращается копия выхода, так что правка входа или выхода на месте (``out -= y``)
+        не испортит градиенты. Копия стоит :math:`N n_{in}` операций — в :math:`n_{out}` раз
+        меньше, чем :math:`XW`; вид «только для чтения» не помог бы: читатель правит свой
+        массив, а не вид. ``cache=False`` ничего не запоминает (так считают
+        :func:`~tinynet.metrics.predict` и оценка в ``fit``): кэш прошлого прохода ждёт
+        своего ``backward`` нетронутым.
+        """
+        checked = check_features(x, self.n_inputs).astype(self.W.dtype, copy=False)
+        if not cache:
+            return self._forward(checked, cache=False)
+        return self._forward(private_copy(checked, x)).copy()
+
+    def _forward(self, x: np.ndarray, cache: bool = True) -> np.ndarray:
+        """Прямой проход по уже проверенному ``x``; так его зовёт сеть, без лишних копий."""
         z = x @ self.W
         z += self.b  # на месте: без второго временного массива размера z
-        y = self.activation.forward(z)
-        self.cache = {"x": x, "y": y}
+        try:
+            y = self.activation.forward(z)  # проверяет z на NaN и бесконечности
+        except ValueError:
+            check_parameters(self, ("W", "b"))  # NaN пришёл из весов — так и скажем
+            raise
+        if cache:
+            self.cache = {"x": x, "y": y}
         return y
 
     def backward(self, dy: ArrayLike, *, input_grad: bool = True) -> np.ndarray | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._checks import check_positive_int
+from ._checks import as_labels, check_positive_int
 
 
 def predict(network, X: ArrayLike) -> np.ndarray:
@@ -14,8 +14,11 @@ def predict(network, X: ArrayLike) -> np.ndarray:
     Несколько выходов — номер наибольшего (для логитов и для вероятностей это одно и
     то же). Один выход — класс 1, если выход выше порога: 0 для логитов
     (``"identity"``), 1/2 для сигмоиды и 0 для tanh.
+
+    Прямой проход идёт без кэша (``cache=False``): ``predict`` между ``forward`` и
+    ``backward`` не портит градиенты, которых ждёт обратный проход.
     """
-    output = network.forward(X)
+    output = network.forward(X, cache=False)
     if output.ndim != 2:
         raise ValueError(f"X: ожидался пакет (N, признаки), выход сети имеет форму {output.shape}")
     if output.shape[1] > 1:
@@ -25,20 +28,16 @@ def predict(network, X: ArrayLike) -> np.ndarray:
 
 
 def _label_vector(labels: ArrayLike, name: str) -> np.ndarray:
-    array = np.asarray(labels)
+    array = as_labels(labels, name)  # целые, булевы (False — 0, True — 1) или 1.0, 2.0, ...
     if array.ndim == 2 and array.shape[1] == 1:
         array = array[:, 0]
     if array.ndim != 1:
         raise ValueError(f"{name}: ожидался вектор меток (N,), получена форма {array.shape}")
-    if array.dtype.kind not in "iub" and not (
-        array.dtype.kind == "f" and np.all(np.mod(array, 1) == 0)
-    ):
-        raise TypeError(f"{name}: ожидались целые метки классов, получен dtype={array.dtype}")
-    return array.astype(np.int64)
+    return array
 
 
 def accuracy(y_true: ArrayLike, y_pred: ArrayLike) -> float:
-    """Доля совпавших меток."""
+    """Доля совпавших меток; булевы метки понимаются как классы 0 и 1, как и в потерях."""
     y_true, y_pred = _label_vector(y_true, "y_true"), _label_vector(y_pred, "y_pred")
     if y_true.shape != y_pred.shape or y_true.size == 0:
         raise ValueError(

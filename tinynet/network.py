@@ -7,12 +7,12 @@ r"""Многослойная сеть: последовательность сл
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
-from ._checks import check_learning_rate, check_positive_int
+from ._checks import check_features, check_learning_rate, check_positive_int, private_copy
 from ._random import RandomLike, make_rng
 from .activations import Activation
 from .layer import Layer
@@ -36,10 +36,15 @@ class NeuralNetwork:
         output_activation: str | Activation | None = None,
         *,
         init: str = "normal",
-        weight_scale: float = 0.01,
+        weight_scale: float | None = None,
         rng: RandomLike = None,
         dtype: DTypeLike = np.float64,
     ) -> None:
+        if isinstance(layer_sizes, (str, bytes)) or not isinstance(layer_sizes, Iterable):
+            raise TypeError(
+                "layer_sizes: ожидался список размеров слоёв, например NeuralNetwork([2, 3, 1]), "
+                f"получено {layer_sizes!r}"
+            )
         sizes = list(layer_sizes)
         if len(sizes) < 2:
             raise ValueError(
@@ -76,11 +81,20 @@ class NeuralNetwork:
             return f"NeuralNetwork({self.layer_sizes})"
         return f"NeuralNetwork({self.layer_sizes}, activations={names})"
 
-    def forward(self, x: ArrayLike) -> np.ndarray:
-        """Пропускает ``x`` через все слои по порядку и возвращает выход последнего."""
+    def forward(self, x: ArrayLike, *, cache: bool = True) -> np.ndarray:
+        """Пропускает ``x`` через все слои по порядку и возвращает выход последнего.
+
+        Вход проверяется один раз, здесь; вход слоя ``l + 1`` — тот же массив, что выход
+        слоя ``l``. Как и :meth:`~tinynet.layer.Layer.forward`, сеть запоминает копию
+        массива читателя и возвращает копию выхода; ``cache=False`` — проход без
+        запоминания (для :func:`~tinynet.metrics.predict`), не трогающий кэш, который ждёт
+        ``backward``.
+        """
+        checked = check_features(x, self.layers[0].n_inputs).astype(self.dtype, copy=False)
+        x = private_copy(checked, x) if cache else checked
         for layer in self.layers:
-            x = layer.forward(x)
-        return x
+            x = layer._forward(x, cache)
+        return x.copy() if cache else x
 
     def backward(self, dy: ArrayLike, *, input_grad: bool = True) -> np.ndarray | None:
         r"""Проводит :math:`\partial L/\partial Y` через слои в обратном порядке.
@@ -102,6 +116,13 @@ class NeuralNetwork:
         for layer in self.layers:
             layer.update_parameters(rate)
 
-    def get_all_parameters(self) -> list[dict[str, np.ndarray]]:
-        """Копии параметров всех слоёв по порядку: ``[{'W': ..., 'b': ...}, ...]``."""
-        return [layer.get_parameters() for layer in self.layers]
+    def get_all_parameters(self) -> list[dict[str, object]]:
+        """Копии параметров всех слоёв по порядку, в записи исходных тетрадок.
+
+        ``[{'layer': 0, 'parameters': {'W': ..., 'b': ...}}, {'layer': 1, ...}, ...]``:
+        номер слоя с нуля (как в ``network.layers[i]``) и копии его ``W`` и ``b``.
+        """
+        return [
+            {"layer": i, "parameters": layer.get_parameters()}
+            for i, layer in enumerate(self.layers)
+        ]

@@ -18,8 +18,11 @@ from ._checks import (
     as_float_array,
     check_features,
     check_learning_rate,
+    check_parameters,
+    check_positive,
     check_positive_int,
     check_same_shape,
+    private_copy,
 )
 from ._random import RandomLike, make_rng
 from .activations import sigmoid
@@ -83,7 +86,8 @@ class Neuron:
         self, n_features: int, *, weight_scale: float = 0.01, rng: RandomLike = None
     ) -> None:
         self.n_features = check_positive_int(n_features, "n_features")
-        self.w = weight_scale * make_rng(rng).standard_normal(self.n_features)
+        scale = check_positive(weight_scale, "weight_scale")
+        self.w = scale * make_rng(rng).standard_normal(self.n_features)
         self.b = np.zeros(())  # 0-мерный массив: его можно менять на месте
         self.cache: dict[str, np.ndarray] = {}
 
@@ -94,12 +98,17 @@ class Neuron:
         r"""Вычисляет :math:`y = \sigma(x \cdot w + b)` и запоминает ``x`` и ``y``.
 
         ``y`` нужен обратному проходу, потому что :math:`\sigma'(z) = y (1 - y)`:
-        хранить :math:`z` не требуется.
+        хранить :math:`z` не требуется. Кэш не делит память с вызывающим кодом (копия
+        массива читателя, копия выхода): правка ``x`` или ``y`` на месте не испортит ``dw``.
         """
-        x = check_features(x, self.n_features)
-        y = sigmoid(x @ self.w + self.b)
-        self.cache = {"x": x, "y": y}
-        return y
+        checked = check_features(x, self.n_features)
+        try:
+            y = sigmoid(checked @ self.w + self.b)
+        except ValueError:
+            check_parameters(self, ("w", "b"))  # NaN пришёл из весов — так и скажем
+            raise
+        self.cache = {"x": private_copy(checked, x), "y": y}
+        return y.copy()
 
     def backward(self, dy: ArrayLike) -> np.ndarray:
         r"""Получает :math:`\partial L/\partial y`, сохраняет ``dw``, ``db``, возвращает ``dx``.

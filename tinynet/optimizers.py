@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from ._checks import check_learning_rate
+from ._checks import check_fraction, check_learning_rate, check_positive
 
 
 def parameters(network) -> Iterator[tuple[np.ndarray, np.ndarray]]:
@@ -22,6 +22,20 @@ def parameters(network) -> Iterator[tuple[np.ndarray, np.ndarray]]:
             raise RuntimeError("шаг оптимизатора до backward: у слоёв ещё нет градиентов")
         yield layer.W, layer.dW
         yield layer.b, layer.db
+
+
+def check_state(optimizer: SGD, params: list[np.ndarray]) -> None:
+    """Состояние оптимизатора (скорости, моменты) заведено для параметров именно этих форм.
+
+    Один объект Momentum или Adam хранит по массиву на параметр одной сети; с сетью других
+    форм его шаг был бы бессмыслицей, и вместо ошибки broadcasting'а — понятное сообщение.
+    """
+    shapes, expected = [param.shape for param in params], optimizer._state_shapes()
+    if expected and shapes != expected:
+        raise ValueError(
+            f"{type(optimizer).__name__}: параметры сети имеют формы {shapes}, а состояние "
+            f"заведено для {expected}; для другой сети нужен новый оптимизатор"
+        )
 
 
 class SGD:
@@ -34,6 +48,9 @@ class SGD:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(learning_rate={self.learning_rate})"
+
+    def _state_shapes(self) -> list[tuple[int, ...]]:
+        return []  # у SGD нет состояния: подходит любой сети
 
     def step(self, network) -> None:
         """Сдвигает каждый параметр сети против его градиента."""
@@ -58,12 +75,16 @@ class Momentum(SGD):
 
     def __init__(self, learning_rate: float = 0.1, beta: float = 0.9) -> None:
         super().__init__(learning_rate)
-        self.beta = float(beta)
+        self.beta = check_fraction(beta, "beta")
         self.velocity: list[np.ndarray] = []
+
+    def _state_shapes(self) -> list[tuple[int, ...]]:
+        return [v.shape for v in self.velocity]
 
     def step(self, network) -> None:
         """Обновляет скорости и параметры на месте."""
         pairs = list(parameters(network))
+        check_state(self, [param for param, _ in pairs])
         if not self.velocity:
             self.velocity = [np.zeros_like(param) for param, _ in pairs]
         for (param, grad), v in zip(pairs, self.velocity, strict=True):
@@ -101,11 +122,15 @@ class Adam(SGD):
         eps: float = 1e-8,
     ) -> None:
         super().__init__(learning_rate)
-        self.beta1, self.beta2, self.eps = float(beta1), float(beta2), float(eps)
+        self.beta1, self.beta2 = check_fraction(beta1, "beta1"), check_fraction(beta2, "beta2")
+        self.eps = check_positive(eps, "eps")
         self.t = 0
         self.m: list[np.ndarray] = []
         self.v: list[np.ndarray] = []
         self._shapes: list[tuple[int, ...]] = []
+
+    def _state_shapes(self) -> list[tuple[int, ...]]:
+        return self._shapes
 
     def _allocate(self, params: list[np.ndarray]) -> None:
         """Заводит векторы моментов, градиента и буфера длиной в число всех параметров."""
@@ -140,13 +165,9 @@ class Adam(SGD):
         """
         pairs = list(parameters(network))
         params = [param for param, _ in pairs]
+        check_state(self, params)
         if not self._shapes:
             self._allocate(params)
-        elif [param.shape for param in params] != self._shapes:
-            raise ValueError(
-                f"Adam: параметры сети имеют формы {[p.shape for p in params]}, а состояние "
-                f"заведено для {self._shapes}; для другой сети нужен новый оптимизатор"
-            )
         self.t += 1
         # math.sqrt, а не np.sqrt: скаляр np.float64 перевёл бы `work += eps` и
         # `work *= rate` над float32 во float64, а это в разы медленнее (глава 12)
@@ -172,8 +193,19 @@ OPTIMIZERS = {cls.name: cls for cls in (SGD, Momentum, Adam)}
 
 
 def get_optimizer(optimizer: str | SGD, learning_rate: float | None = None) -> SGD:
-    """Оптимизатор по имени (``"sgd"``, ``"momentum"``, ``"adam"``) или готовый объект."""
+    """Оптимизатор по имени (``"sgd"``, ``"momentum"``, ``"adam"``) или готовый объект.
+
+    У готового объекта своя скорость обучения, поэтому ``learning_rate`` вместе с ним —
+    ошибка (иначе она молча не действовала бы).
+    """
     if isinstance(optimizer, SGD):
+        if learning_rate is not None:
+            name = type(optimizer).__name__
+            raise ValueError(
+                f"learning_rate: передан вместе с готовым оптимизатором {optimizer!r}, у "
+                f"которого своя скорость; задайте её в нём самом: {name}({learning_rate}), "
+                f"получено learning_rate={learning_rate}"
+            )
         return optimizer
     if optimizer not in OPTIMIZERS:
         raise ValueError(

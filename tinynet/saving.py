@@ -22,10 +22,17 @@ FORMAT_VERSION = 1
 
 
 def save(network: NeuralNetwork, path: str | os.PathLike) -> Path:
-    """Сохраняет архитектуру и параметры сети в ``path`` (расширение ``.npz``)."""
+    """Сохраняет архитектуру и параметры сети в ``path`` (расширение ``.npz``).
+
+    Папка файла должна существовать: ``save`` её не создаёт.
+    """
+    if not isinstance(network, NeuralNetwork):
+        raise TypeError(f"network: ожидалась NeuralNetwork, получено {type(network).__name__}")
     path = Path(path)
     if path.suffix != ".npz":
         raise ValueError(f"path: ожидался файл с расширением .npz, получено {str(path)!r}")
+    if not path.parent.is_dir():
+        raise FileNotFoundError(f"path: папки {str(path.parent)!r} нет; создайте её до save")
     arrays = {
         "format_version": np.array(FORMAT_VERSION),
         "layer_sizes": np.array(network.layer_sizes, dtype=np.int64),
@@ -63,12 +70,26 @@ def _read(path: Path) -> dict[str, np.ndarray]:
 
 
 def load(path: str | os.PathLike) -> NeuralNetwork:
-    """Загружает сеть, сохранённую :func:`save`; параметры совпадают побитно."""
+    """Загружает сеть, сохранённую :func:`save`; параметры совпадают побитно.
+
+    Файл с полями, которых формат не знает (например, ``W2`` у сети из двух слоёв),
+    отвергается: учебный формат не угадывает, что с ними делать.
+    """
     path = Path(path)
     data = _read(path)
     missing = {"format_version", "layer_sizes", "activations"} - set(data)
     if missing:
         raise ValueError(f"path: в {str(path)!r} нет полей {sorted(missing)}: это не сеть tinynet")
+    if data["layer_sizes"].ndim != 1:
+        raise ValueError(f"path: layer_sizes — не список размеров, а {data['layer_sizes']!r}")
+    n_layers = len(data["layer_sizes"]) - 1
+    known = {"format_version", "layer_sizes", "activations"}
+    known |= {f"{name}{i}" for i in range(n_layers) for name in ("W", "b")}
+    if set(data) - known:
+        raise ValueError(
+            f"path: в {str(path)!r} лишние поля {sorted(set(data) - known)}: у сети "
+            f"{n_layers} слоёв (поля W0..W{n_layers - 1}, b0..b{n_layers - 1})"
+        )
     if int(data["format_version"]) != FORMAT_VERSION:
         raise ValueError(
             f"path: версия формата {int(data['format_version'])}, ожидалась {FORMAT_VERSION}"

@@ -5,29 +5,95 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._checks import as_float_array, check_positive_int
+from ._checks import (
+    as_float_array,
+    as_labels,
+    check_matrix,
+    check_parameters,
+    check_positive_int,
+)
 from ._random import RandomLike, make_rng
-from .losses import Loss, get_loss
+from .losses import MSE, BinaryCrossEntropy, Loss, SoftmaxCrossEntropy, get_loss
 from .metrics import accuracy, predict
 from .network import NeuralNetwork
-from .optimizers import SGD, get_optimizer
+from .optimizers import SGD, check_state, get_optimizer
+
+
+def _check_network(network: object, loss: Loss) -> None:
+    """Сеть — ``NeuralNetwork`` с конечными весами, и её выход подходит к функции потерь."""
+    if not isinstance(network, NeuralNetwork):
+        raise TypeError(f"network: ожидалась NeuralNetwork, получено {type(network).__name__}")
+    for layer in network.layers:
+        check_parameters(layer, ("W", "b"))
+    last, n_out = network.activations[-1], network.layer_sizes[-1]
+    cross_entropy = isinstance(loss, (BinaryCrossEntropy, SoftmaxCrossEntropy))
+    if cross_entropy and last in ("sigmoid", "softmax"):
+        raise ValueError(
+            f"loss: {loss.name!r} принимает логиты и сама применяет сигмоиду или softmax, а "
+            f"последний слой сети уже применяет {last!r}: вышло бы {last}({last}(z)), и сеть "
+            "училась бы не тому; создайте сеть с output_activation='identity'"
+        )
+    if isinstance(loss, BinaryCrossEntropy) and n_out != 1:
+        raise ValueError(
+            f"loss: 'bce' — для сети с одним выходом, а у сети их {n_out}; "
+            "для нескольких классов — loss='softmax_cross_entropy'"
+        )
+    if isinstance(loss, SoftmaxCrossEntropy) and n_out < 2:
+        raise ValueError(
+            "loss: 'softmax_cross_entropy' — для сети хотя бы с двумя выходами (по логиту на "
+            "класс), а у сети один; для двух классов с одним выходом — loss='bce'"
+        )
+
+
+def _check_targets(y: ArrayLike, loss: Loss, n_rows: int, n_out: int, name: str) -> np.ndarray:
+    """Цели под потери: метки ``(N,)`` 0..K-1, цели BCE ``(N, 1)`` из 0 и 1, MSE ``(N, выходы)``."""
+    y = as_labels(y, name) if isinstance(loss, SoftmaxCrossEntropy) else as_float_array(y, name)
+    if y.shape[:1] != (n_rows,):
+        got = len(y) if y.ndim else "число, а не массив"
+        raise ValueError(f"{name}: ожидалось {n_rows} строк, как в X{name[1:]}, получено {got}")
+    if isinstance(loss, SoftmaxCrossEntropy):
+        if y.shape != (n_rows,) or y.min() < 0 or y.max() >= n_out:
+            raise ValueError(
+                f"{name}: ожидался вектор ({n_rows},) меток 0..{n_out - 1}, получена форма "
+                f"{y.shape} с метками от {y.min()} до {y.max()}"
+            )
+    elif isinstance(loss, (MSE, BinaryCrossEntropy)) and y.shape != (n_rows, n_out):
+        raise ValueError(
+            f"{name}: ожидалась форма {(n_rows, n_out)}, как у выхода сети, получена {y.shape} "
+            "(разные формы молча «размножились» бы broadcasting'ом)"
+        )
+    if isinstance(loss, BinaryCrossEntropy) and not np.all((y == 0) | (y == 1)):
+        bad = y[(y != 0) & (y != 1)][0]
+        raise ValueError(f"{name}: для loss='bce' цели — классы 0 или 1, получено {bad}")
+    return y
 
 
 def _check_data(
-    X: ArrayLike, y: ArrayLike, loss: Loss, name: str, dtype: np.dtype
+    network: NeuralNetwork, X: ArrayLike, y: ArrayLike, loss: Loss, name: str
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Проверяет и приводит данные к типу сети один раз, до цикла по пакетам."""
-    X = as_float_array(X, f"X{name}")
-    if X.ndim != 2 or len(X) == 0:
-        raise ValueError(f"X{name}: ожидалась непустая матрица (N, признаки), получена {X.shape}")
-    X = X.astype(dtype, copy=False)
-    if loss.name == "softmax_cross_entropy":
-        y = np.asarray(y)
-    else:
-        y = as_float_array(y, f"y{name}").astype(dtype, copy=False)
-    if len(y) != len(X):
-        raise ValueError(f"y{name}: ожидалось {len(X)} строк, как в X{name}, получено {len(y)}")
-    return X, y
+    """Проверяет и приводит данные к типу сети один раз, до первого шага."""
+    X = check_matrix(X, f"X{name}")
+    n_in, n_out = network.layer_sizes[0], network.layer_sizes[-1]
+    if X.shape[1] != n_in:
+        raise ValueError(
+            f"X{name}: ожидалось {n_in} признаков (столько входов у сети), получено {X.shape[1]}"
+        )
+    y = _check_targets(y, loss, len(X), n_out, f"y{name}")
+    if y.dtype.kind == "f":
+        y = y.astype(network.dtype, copy=False)
+    return X.astype(network.dtype, copy=False), y
+
+
+def _check_validation(validation_data: object) -> tuple[object, object]:
+    """``validation_data`` — пара ``(X_val, y_val)``, а не один ``X_val``."""
+    is_pair = isinstance(validation_data, (tuple, list)) and len(validation_data) == 2
+    if not is_pair:
+        shape = np.shape(validation_data) if isinstance(validation_data, np.ndarray) else ""
+        raise TypeError(
+            "validation_data: ожидалась пара (X_val, y_val), получено "
+            f"{type(validation_data).__name__} {shape}".rstrip()
+        )
+    return validation_data[0], validation_data[1]
 
 
 def _shuffled(
@@ -86,7 +152,15 @@ def fit(
 
     Если передан ``rng``, порядок примеров перемешивается в каждой эпохе; без него примеры
     идут по порядку. ``loss`` — ``"mse"`` (цели ``(N, выходы)``), ``"bce"`` (цели
-    ``(N, 1)`` из 0 и 1) или ``"softmax_cross_entropy"`` (целые метки ``(N,)``).
+    ``(N, 1)`` из 0 и 1, сеть с одним выходом) или ``"softmax_cross_entropy"`` (целые
+    метки ``(N,)``, по выходу на класс); булевы метки — это классы 0 и 1. Перекрёстные
+    энтропии ждут логитов: сеть, последний слой которой уже применяет ``"sigmoid"`` или
+    ``"softmax"``, ``fit`` не примет (иначе сигмоида применилась бы дважды).
+
+    Всё, что можно проверить, проверяется до первого шага: данные и цели (в сообщениях —
+    имена ``X``, ``y``, ``X_val``, ``y_val``), веса сети, ``validation_data`` и
+    состояние оптимизатора; ошибка не оставит сеть наполовину обученной. Готовый объект
+    оптимизатора несёт свою скорость обучения, и ``learning_rate`` вместе с ним — ошибка.
 
     Возвращает словарь массивов длины ``epochs``: ``"loss"`` — среднее потерь пакетов,
     посчитанных *до* шага на каждом пакете; для классификации ещё ``"accuracy"`` на всей
@@ -104,12 +178,14 @@ def fit(
     ``FloatingPointError`` с номером эпохи и текущей скоростью обучения.
     """
     loss_fn = get_loss(loss)
+    _check_network(network, loss_fn)
     step = get_optimizer(optimizer, learning_rate)
-    X, y = _check_data(X, y, loss_fn, "", network.dtype)
+    check_state(step, [param for layer in network.layers for param in (layer.W, layer.b)])
+    X, y = _check_data(network, X, y, loss_fn, "")
     validation = (
         None
         if validation_data is None
-        else _check_data(*validation_data, loss_fn, "_val", network.dtype)
+        else _check_data(network, *_check_validation(validation_data), loss_fn, "_val")
     )
     epochs = check_positive_int(epochs, "epochs")
     size = len(X) if batch_size is None else check_positive_int(batch_size, "batch_size")
@@ -128,7 +204,8 @@ def fit(
                     history["accuracy"][epoch] = accuracy(y, predict(network, X))
                 if validation is not None:
                     X_val, y_val = validation
-                    history["val_loss"][epoch] = loss_fn(network.forward(X_val), y_val)
+                    output = network.forward(X_val, cache=False)
+                    history["val_loss"][epoch] = loss_fn(output, y_val)
                     if loss_fn.classification:
                         history["val_accuracy"][epoch] = accuracy(y_val, predict(network, X_val))
             except FloatingPointError as error:
