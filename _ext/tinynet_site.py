@@ -12,7 +12,8 @@
    ``tex-chtml.js``, its fonts and, on demand, a TeX extension for a macro outside the bundle.
    The rest is removed after the copy; the browser tests (``tests/test_browser.py``) fail on any
    request that finds nothing, so a page that needs a removed file is caught.
-4. The sidebar toggles, the search snippets: ``_static/tinynet-site.js`` (see there).
+4. The sidebar toggles, the search snippets, fitted formulas, zoomable plots:
+   ``_static/tinynet-site.js`` (see there), and duplicate inline scripts removed (below).
 """
 
 from __future__ import annotations
@@ -92,6 +93,12 @@ def _configure(app: Sphinx, config) -> None:
     # toggles with Russian tooltips, the search and colour-mode buttons without a label that
     # contradicts their visible text (see the comments in each file).
     config.templates_path = [str(HERE / "site_templates"), *config.templates_path]
+    # Vendored scripts (tippy.js and Popper for sphinx-tippy) live outside _static: Jupyter Book
+    # adds every .js under _static to every page, without defer and in alphabetical order, and
+    # tippy must load after Popper. From here they are copied to _static/vendor unannounced,
+    # and sphinx-tippy adds them itself (tippy_js in _config.yml). _static/tinynet-site.js is
+    # added to the pages by Jupyter Book's rule.
+    config.html_static_path = [*config.html_static_path, str(HERE / "site_static")]
     # GitHub Pages serves a project at https://<owner>.github.io/<name>/; the sitemap and the
     # OpenGraph cards need that address. Elsewhere _config.yml's html_baseurl stays.
     repository = os.environ.get("GITHUB_REPOSITORY", "")
@@ -100,6 +107,16 @@ def _configure(app: Sphinx, config) -> None:
         config.html_baseurl = f"https://{owner.lower()}.github.io/{name}/"
     if not getattr(config, "ogp_site_url", ""):
         config.ogp_site_url = config.html_baseurl
+
+
+def _biblioentry_as_listitem(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    """Reference-list entries as list items. docutils marks each entry of a citation list
+    ``role="doc-biblioentry"``, a DPUB-ARIA role deprecated in favour of ``listitem``; axe-core
+    does not take it for a list item and reports the list's content as not allowed in a
+    ``role="list"`` (aria-required-children, critical)."""
+    body = context.get("body")
+    if body and 'role="doc-biblioentry"' in body:
+        context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
 
 
 def _dedupe_scripts(app: Sphinx, pagename, templatename, context, doctree) -> None:
@@ -248,8 +265,8 @@ def setup(app: Sphinx) -> dict:
     register_plugin("pybtex.style.formatting", "tinynet", RussianStyle)
     app.connect("config-inited", _configure)
     app.connect("html-page-context", _dedupe_scripts, priority=900)
+    app.connect("html-page-context", _biblioentry_as_listitem)
     app.connect("builder-inited", _install_interface_strings)
     # After sphinx-mathjax-offline's own build-finished handler (default priority 500).
     app.connect("build-finished", _prune_mathjax, priority=900)
-    app.add_js_file("tinynet-site.js", loading_method="defer")
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -96,6 +96,9 @@ function tinynetFitFormulas() {
     m.style.fontSize = base + "%";
     const ratio = m.clientWidth / m.scrollWidth;
     if (ratio < 1) m.style.fontSize = base * Math.max(ratio * 0.98, 0.75) + "%";
+    // A formula that still scrolls can be reached and scrolled from the keyboard.
+    if (m.scrollWidth > m.clientWidth + 1) m.tabIndex = 0;
+    else m.removeAttribute("tabindex");
   });
 }
 

@@ -40,7 +40,7 @@ async ({ viewport }) => {
   }
   document.querySelectorAll("img").forEach((img) => {
     const alt = img.getAttribute("alt");
-    if (alt === null || /\.(png|jpe?g|svg|gif|webp)\b|\/|^_images|^\s*$/i.test(alt)) {
+    if (alt === null || /^\s*$|^[\w./-]*\.(png|jpe?g|svg|gif|webp)$|_images\//i.test(alt)) {
       problems.push(`картинка без описания: ${img.getAttribute("src")} alt=${JSON.stringify(alt)}`);
     }
   });

@@ -215,13 +215,13 @@ def test_search_finds_gradient_and_shows_plain_text_snippets(browser, server):
     visit = Visit(browser, server, "search.html?q=градиента", "desktop", "light")
     try:
         page = visit.page
-        page.locator("#search-results .search-summary").wait_for(timeout=20000)
-        page.wait_for_function(
-            "document.querySelectorAll('#search-results li p.context').length > 0"
-            " && !document.querySelector('#search-progress')?.textContent",
-            timeout=20000,
-        )
-        page.wait_for_load_state("networkidle")
+        # Sphinx shows the results one by one, fetching each page for its snippet: done when
+        # the list has stopped growing and the network is quiet.
+        page.locator("#search-results li p.context").first.wait_for(timeout=30000)
+        count = -1
+        while count != (count := page.locator("#search-results li").count()):
+            page.wait_for_load_state("networkidle")
+            page.wait_for_timeout(500)
         snippets = page.locator("#search-results li p.context").all_inner_texts()
         problems = list(visit.problems)
     finally:
