@@ -259,3 +259,35 @@ def test_a_chapter_page_transfers_a_few_megabytes(browser, server):
     total = sum(size for _, size in sizes)
     heaviest = sorted(sizes, key=lambda item: -item[1])[:5]
     assert 0 < total < 6_000_000, (total, heaviest)
+
+
+ENGLISH_INTERFACE = [
+    "Back to top",
+    "Search...",
+    "Toggle primary sidebar",
+    "Toggle secondary sidebar",
+    "Color mode",
+    "System Settings",
+    "Download notebook file",
+    "Download source file",
+    "Fullscreen mode",
+    "Print to PDF",
+    "Last updated on",
+    "Скачать файл записной книжки",
+]
+
+
+@pytest.mark.parametrize("page_name", PAGES)
+def test_the_interface_speaks_russian(site, page_name):
+    html = (site / f"{page_name}.html").read_text(encoding="utf-8")
+    assert [s for s in ENGLISH_INTERFACE if s in html] == []
+    assert "Наверх" in html and 'title="Оглавление книги"' in html
+    if page_name.startswith("book/0") or page_name.startswith("book/1"):
+        assert "Скачать блокнот (.ipynb)" in html
+
+
+def test_the_bibliography_speaks_russian(site):
+    html = (site / "book" / "bibliography.html").read_text(encoding="utf-8")
+    text = re.sub(r"<[^>]+>", "", html[html.index('class="citation-list"') :])
+    assert re.search(r"\bIn\b|URL:|\bvolume\b|\bedition\b|\beditors?\b|\bpages\b", text) is None
+    assert "В кн.:" in text and "2-е изд." in text and " и " in text
