@@ -291,3 +291,24 @@ def test_the_bibliography_speaks_russian(site):
     text = re.sub(r"<[^>]+>", "", html[html.index('class="citation-list"') :])
     assert re.search(r"\bIn\b|URL:|\bvolume\b|\bedition\b|\beditors?\b|\bpages\b", text) is None
     assert "В кн.:" in text and "2-е изд." in text and " и " in text
+
+
+def test_a_plot_opens_at_full_size_on_a_phone(browser, server):
+    """A wide multi-panel plot is shrunk to the phone's width; a tap shows it at natural size."""
+    visit = Visit(browser, server, "book/07_gradcheck.html", "phone", "light")
+    try:
+        page = visit.page
+        link = page.locator("a.tinynet-zoom").last  # the six-panel figure
+        shown = link.locator("img").evaluate("(img) => [img.clientWidth, img.naturalWidth]")
+        assert shown[0] < shown[1], shown
+        link.click()
+        big = page.locator("dialog.tinynet-zoom-dialog[open] img")
+        big.wait_for(state="visible", timeout=3000)
+        assert big.evaluate("(img) => img.clientWidth === img.naturalWidth")
+        assert big.get_attribute("alt") == link.locator("img").get_attribute("alt")
+        page.locator("dialog.tinynet-zoom-dialog button").click()
+        page.locator("dialog.tinynet-zoom-dialog").wait_for(state="detached", timeout=3000)
+        problems = visit.problems
+    finally:
+        visit.close()
+    assert not problems, "\n".join(problems)
