@@ -9,6 +9,8 @@ colour scheme and checked for everything at once, so a failure lists all problem
 
 The browser: ``TINYNET_CHROMIUM`` if set, else the first of /usr/bin/chromium (Debian's
 ``chromium``, which ``.ci/run`` installs when missing), google-chrome, chromium-browser found.
+axe-core is vendored: ``tests/vendor/axe.min.js`` is ``axe.min.js`` of the npm package
+``axe-core`` 4.14.1 (``npm pack axe-core@4.14.1``), with its MPL-2.0 licence beside it.
 """
 
 from __future__ import annotations
