@@ -32,6 +32,7 @@ import sys
 import zipfile
 from pathlib import Path
 
+from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 
@@ -128,6 +129,43 @@ def install_source(config) -> str:
     return ""
 
 
+def install_command(source: str) -> str:
+    """The one command that installs tinynet with everything every chapter needs."""
+    if source:
+        return f'pip install "tinynet-book[digits] @ {source}"'
+    return 'pip install -e ".[digits]"'
+
+
+IN_A_CLONE = "в корне клона репозитория книги"
+
+
+class deferred_link(nodes.Inline, nodes.TextElement):
+    """A repository link or install command, filled in when the page is written."""
+
+
+def deferred_role(name, rawtext, text, lineno, inliner, options=None, content=None):
+    """``{tinynet-repository}`text``` (a link to the repository) and ``{tinynet-install}`x```
+    (the install command): their targets are known only from the build's environment."""
+    return [deferred_link(rawtext, text, kind=name)], []
+
+
+def resolve_deferred(app: Sphinx, doctree, docname: str) -> None:
+    for node in list(doctree.findall(deferred_link)):
+        text = node.astext()
+        if node["kind"] == "tinynet-install":
+            source = install_source(app.config)
+            new = nodes.inline()
+            new += nodes.literal(text=install_command(source))
+            if not source:
+                new += nodes.Text(f" ({IN_A_CLONE})")
+        elif app.config.tinynet_repository:
+            url = f"https://github.com/{app.config.tinynet_repository}"
+            new = nodes.reference(text, text, refuri=url)
+        else:
+            new = nodes.inline(text=text)
+        node.replace_self(new)
+
+
 def setup_cell(source: str, extras: list[str]) -> str:
     """The first cell of every exported notebook (see the module docstring, point 2).
 
@@ -139,7 +177,7 @@ def setup_cell(source: str, extras: list[str]) -> str:
         missing = """f'pip install "tinynet-book[digits] @ {TINYNET}"'"""
         colab = ""
     else:
-        missing = '"pip install -e .  (в корне репозитория книги)"'
+        missing = json.dumps(f"{install_command('')}  ({IN_A_CLONE})", ensure_ascii=False)
         colab = (
             "    if not TINYNET:\n"
             '        raise RuntimeError("Адрес tinynet неизвестен: откройте главу с сайта книги")\n'
@@ -350,6 +388,10 @@ def setup(app: Sphinx) -> dict:
     app.add_config_value("tinynet_repository", os.environ.get("GITHUB_REPOSITORY", ""), "html")
     app.add_config_value("tinynet_site_url", os.environ.get("TINYNET_SITE_URL", ""), "html")
     app.connect("config-inited", configure)
+    for role in ("tinynet-repository", "tinynet-install"):
+        app.add_role(role, deferred_role)
+    app.add_node(deferred_link)
+    app.connect("doctree-resolved", resolve_deferred)
     # After sphinx-book-theme builds its launch buttons (priority 501).
     app.connect("html-page-context", launch_buttons, priority=502)
     app.connect("build-finished", publish)
