@@ -308,6 +308,7 @@ def launch_buttons(app: Sphinx, pagename, templatename, context, doctree) -> Non
         }
     )
     group["buttons"] = kept
+    group["tooltip"] = "Запустить главу"
 
 
 def publish(app: Sphinx, exception) -> None:
