@@ -208,6 +208,20 @@ def test_every_exported_notebook_starts_with_the_setup_cell_the_page_does_not_sh
     assert "TINYNET_WHEEL" not in html and "piplite" not in html
 
 
+@pytest.mark.parametrize(
+    ("code", "extras"),
+    [
+        ("X, y = tinynet.digits()", ["scikit-learn"]),
+        ("from tinynet import digits\ndata = digits (rng=0)", ["scikit-learn"]),
+        ("plot_digits(images)", []),
+        ("# без цифр", []),
+    ],
+)
+def test_only_a_chapter_that_loads_the_digits_installs_scikit_learn(code, extras):
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+    assert tinynet_launch.chapter_extras(notebook) == extras
+
+
 def test_setup_cell_does_nothing_where_tinynet_is_installed(site, tmp_path):
     result = run_setup_cell(setup_source(site, CHAPTERS[0]), tmp_path)
     assert result.returncode == 0, result.stderr
