@@ -213,6 +213,7 @@ elif _found("google.colab"):
 
 {colab}    pip = [sys.executable, "-m", "pip", "install", "-q"]
     subprocess.run([*pip, TINYNET, *EXTRAS], check=True)
+    importlib.invalidate_caches()  # this kernel sees the new package at once
 elif not _found("tinynet"):
     raise ModuleNotFoundError(
         "Пакет tinynet не установлен. Поставьте его одной командой и перезапустите ядро:\\n    "
