@@ -294,7 +294,8 @@ def reader(site, served, tmp_path_factory):
     assert missing.returncode != 0, "в окружении читателя tinynet уже есть"
     url = f"{served}_static/wheels/{WHEEL}"
     colab = run_setup_cell(
-        setup_source(site, CHAPTERS[0]),
+        setup_source(site, CHAPTERS[0])
+        + "\nimport tinynet  # the same kernel imports it at once\n",
         home,
         python=python,
         standins=standin(home, "google.colab"),
