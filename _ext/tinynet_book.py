@@ -7,6 +7,7 @@
    executed notebook with MyST-only syntax replaced by plain Markdown (numbered equations get
    ``\\tag{}``, ``{eq}`` references become numbers, ``{glue:text}`` becomes the glued value,
    admonitions become block quotes, cells tagged ``remove-cell`` are dropped).
+   Its first cell installs or checks ``tinynet`` where it is opened (``_ext/tinynet_launch.py``).
 3. Printed text is deterministic: a kernel sends ``print`` output in as many chunks as it
    flushed, which depends on the machine's load. MyST-NB's ``nb_merge_streams`` joins them,
    but it strips blank lines and edits the executed notebook in place (a cell rendered twice
@@ -26,6 +27,7 @@ from docutils import nodes
 from myst_nb.core.variables import format_plain_text
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
+from tinynet_launch import add_setup_cell
 
 PACKAGE = Path(__file__).resolve().parent.parent / "tinynet"
 ADMONITION_TITLES = {
@@ -233,10 +235,25 @@ def jupyter_notebook(executed: Path, app: Sphinx, pagename: str):
     return notebook
 
 
-def export_notebook(app: Sphinx, pagename, templatename, context, doctree) -> None:
-    """Write ``_sources/<page>.ipynb`` and point the theme's download button at it."""
+def executed_notebook(app: Sphinx, pagename: str, doctree) -> Path | None:
     executed = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
-    if doctree is None or not executed.is_file():
+    return executed if doctree is not None and executed.is_file() else None
+
+
+def offer_notebook(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    """Point the theme's download button at ``_sources/<page>.ipynb`` (written below)."""
+    if executed_notebook(app, pagename, doctree):
+        context["ipynb_source"] = f"{pagename}.ipynb"
+
+
+def export_notebook(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    """Write ``_sources/<page>.ipynb``: the notebook for plain Jupyter, setup cell first.
+
+    Runs after sphinx-book-theme, which copies the raw executed notebook to the same path
+    when launch buttons are on.
+    """
+    executed = executed_notebook(app, pagename, doctree)
+    if executed is None:
         return
     target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -244,8 +261,8 @@ def export_notebook(app: Sphinx, pagename, templatename, context, doctree) -> No
         notebook = jupyter_notebook(executed, app, pagename)
     except (KeyError, ExtensionError) as error:
         raise ExtensionError(f"{pagename}: cannot export the notebook: {error!r}") from error
+    add_setup_cell(app, notebook)
     nbformat.write(notebook, target)
-    context["ipynb_source"] = f"{pagename}.ipynb"
 
 
 def russian_solution_titles(app: Sphinx, doctree, docname: str) -> None:
@@ -269,6 +286,10 @@ def setup(app: Sphinx) -> dict:
     app.connect("doctree-resolved", russian_solution_titles)
     myst_nb.core.render.coalesce_streams = merge_streams  # see the module docstring, point 3
     app.connect("env-get-outdated", outdate_chapters_after_package_change)
-    # Before sphinx-book-theme (priority 501) builds the download buttons.
-    app.connect("html-page-context", export_notebook, priority=500)
+    # The download button: before sphinx-book-theme (priority 501) builds the header buttons;
+    # the file: after the theme's launch buttons copied the raw notebook over it.
+    app.connect("html-page-context", offer_notebook, priority=500)
+    app.connect("html-page-context", export_notebook, priority=502)
+    # Wheel, setup cell, launch buttons, JupyterLite: _ext/tinynet_launch.py.
+    app.setup_extension("tinynet_launch")
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

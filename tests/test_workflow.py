@@ -37,6 +37,11 @@ def test_zizmor_has_no_findings():
     assert "No findings" in result.stdout + result.stderr
 
 
+# Write permissions by job; every other job only reads. publish-notebooks pushes the branch
+# the Colab buttons open (it is the only job that may write the repository).
+WRITES = {"deploy": {"pages", "id-token"}, "publish-notebooks": {"contents"}}
+
+
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
 def test_least_privileges_and_pinned_actions(path):
     text = path.read_text(encoding="utf-8")
@@ -46,7 +51,7 @@ def test_least_privileges_and_pinned_actions(path):
         permissions = job.get("permissions", {})
         writes = {key for key, value in permissions.items() if value == "write"}
         if writes:
-            assert writes <= {"pages", "id-token"}, f"{name}: лишние права {writes}"
+            assert writes <= WRITES.get(name, set()), f"{name}: лишние права {writes}"
             assert "refs/heads/main" in job.get("if", ""), f"{name}: пишет не только из main"
     for uses in re.findall(r"uses:\s*(\S+)", text):
         assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", uses), f"не закреплено хешем: {uses}"
@@ -57,3 +62,17 @@ def test_deploy_runs_only_from_main_after_the_build():
     deploy = workflow["jobs"]["deploy"]
     assert deploy["needs"] == "test-and-build"
     assert deploy["environment"]["name"] == "github-pages"
+
+
+def test_notebooks_are_published_from_main_after_the_build():
+    workflow = yaml.safe_load(WORKFLOWS[0].read_text(encoding="utf-8"))
+    publish = workflow["jobs"]["publish-notebooks"]
+    assert publish["needs"] == "test-and-build"
+    assert publish["permissions"] == {"actions": "read", "contents": "write"}
+    script = publish["steps"][-1]["run"]
+    assert "HEAD:notebooks" in script and "_sources/book" in script
+    steps = workflow["jobs"]["test-and-build"]["steps"]
+    pages = next(step for step in steps if step.get("id") == "pages")
+    assert pages["uses"].startswith("actions/configure-pages@")
+    run = next(step for step in steps if step.get("run") == "bash .ci/run")
+    assert run["env"]["TINYNET_SITE_URL"] == "${{ steps.pages.outputs.base_url }}"
