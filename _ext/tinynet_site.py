@@ -99,10 +99,13 @@ def _configure(app: Sphinx, config) -> None:
     # and sphinx-tippy adds them itself (tippy_js in _config.yml). _static/tinynet-site.js is
     # added to the pages by Jupyter Book's rule.
     config.html_static_path = [*config.html_static_path, str(HERE / "site_static")]
-    # GitHub Pages serves a project at https://<owner>.github.io/<name>/; the sitemap and the
-    # OpenGraph cards need that address. Elsewhere _config.yml's html_baseurl stays.
+    # The sitemap and the OpenGraph cards need the published address: TINYNET_SITE_URL (the
+    # workflow passes actions/configure-pages' base_url, right for custom domains too), else
+    # GitHub Pages' default https://<owner>.github.io/<name>/ in Actions, else _config.yml's.
     repository = os.environ.get("GITHUB_REPOSITORY", "")
-    if os.environ.get("GITHUB_ACTIONS") == "true" and "/" in repository:
+    if os.environ.get("TINYNET_SITE_URL"):
+        config.html_baseurl = os.environ["TINYNET_SITE_URL"].rstrip("/") + "/"
+    elif os.environ.get("GITHUB_ACTIONS") == "true" and "/" in repository:
         owner, name = repository.split("/", 1)
         config.html_baseurl = f"https://{owner.lower()}.github.io/{name}/"
     if not getattr(config, "ogp_site_url", ""):
