@@ -67,9 +67,23 @@ def raw_latex(text: str) -> nodes.raw:
     return nodes.raw("", text, format="latex")
 
 
-def cell_text_length(cell: nodes.Element) -> int:
-    """Length of the longest line of a table cell, what a column needs to be readable."""
-    return max((len(line) for line in cell.astext().splitlines()), default=0)
+def printed_length(node: nodes.Node) -> float:
+    """About how many characters wide a table cell's content prints: a formula's LaTeX
+    source is some two times longer than what it shows."""
+    if isinstance(node, nodes.math):
+        return len(node.astext()) / 2
+    if isinstance(node, nodes.Text):
+        return len(node)
+    return sum(printed_length(child) for child in node.children)
+
+
+def unbreakable_length(node: nodes.Node) -> float:
+    """The widest piece of a cell that cannot wrap: a formula or a word."""
+    if isinstance(node, nodes.math):
+        return len(node.astext()) / 2
+    if isinstance(node, nodes.Text):
+        return max((len(word) for word in node.split()), default=0)
+    return max((unbreakable_length(child) for child in node.children), default=0)
 
 
 class PrintedBook(SphinxPostTransform):
@@ -97,14 +111,23 @@ class PrintedBook(SphinxPostTransform):
         if body is None or len(body.children) <= 30 or "colwidths-given" in table["classes"]:
             return
         colspecs = list(table.findall(nodes.colspec))
-        needed = [1] * len(colspecs)
-        for row in table.findall(nodes.row):
+        header = next(table.findall(nodes.thead), None)
+        heads = [printed_length(entry) for entry in header.findall(nodes.entry)] if header else []
+        columns = [[] for _ in colspecs]
+        widest = [1.0] * len(colspecs)
+        for row in body.children:
             for index, entry in enumerate(row.children[: len(colspecs)]):
-                needed[index] = max(needed[index], cell_text_length(entry))
-        # Damped so that one long cell does not starve the other columns.
-        weights = [min(length, 40) ** 0.75 for length in needed]
+                columns[index].append(printed_length(entry))
+                widest[index] = max(widest[index], unbreakable_length(entry) + 1)
+        # A column gets room for its average cell (cells wrap), for its widest formula or
+        # word and for its heading, but no more than 45 characters' worth, so that one long
+        # column does not starve the others.
+        weights = [
+            min(max(sum(lengths) / len(lengths), widest[i], heads[i] + 1 if heads else 1), 45)
+            for i, lengths in enumerate(columns)
+        ]
         for colspec, weight in zip(colspecs, weights, strict=True):
-            colspec["colwidth"] = round(100 * weight / sum(weights))
+            colspec["colwidth"] = max(1, round(100 * weight / sum(weights)))
         table["classes"].append("colwidths-given")
 
     @staticmethod
