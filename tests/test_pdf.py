@@ -36,6 +36,11 @@ def poppler(*args: str) -> str:
 @pytest.fixture(scope="session")
 def pdf(site) -> Path:
     """The book's PDF, up to date, and the copy the site serves."""
+    missing = [
+        tool for tool in ("xelatex", "latexmk", "xindy", "pdftotext") if not shutil.which(tool)
+    ]
+    if missing:
+        pytest.fail(f"нет {', '.join(missing)}: пакеты TeX ставит bash .ci/install-tex")
     if not PDF.is_file() or PDF.stat().st_mtime < max(p.stat().st_mtime for p in SOURCES):
         build(ROOT, PDF_BUILD, builder="pdflatex")
     if not (site / PDF.name).is_file() or (site / PDF.name).read_bytes() != PDF.read_bytes():
@@ -54,9 +59,12 @@ def html_text(path: Path) -> str:
 
 
 def page_title(site: Path, page: str) -> str:
-    h1 = re.search(r"<h1>(.*?)<a class=\"headerlink\"", (site / f"{page}.html").read_text("utf-8"))
+    """The page's heading on the site, without the site's section number."""
+    html = (site / f"{page}.html").read_text(encoding="utf-8")
+    h1 = re.search(r"<h1[^>]*>(.*?)</h1>", html, re.S)
     assert h1, page
-    return " ".join(unescape(re.sub(r"<[^>]+>", "", h1.group(1))).split())
+    title = re.sub(r'<span class="section-number">[^<]*</span>|<a class="headerlink".*', "", h1[1])
+    return " ".join(unescape(re.sub(r"<[^>]+>", "", title)).split())
 
 
 def test_the_pdf_is_an_a4_book_of_sane_length(pdf):
