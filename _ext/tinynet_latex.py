@@ -123,7 +123,7 @@ class PrintedBook(SphinxPostTransform):
         # word and for its heading, but no more than 45 characters' worth, so that one long
         # column does not starve the others.
         weights = [
-            min(max(sum(lengths) / len(lengths), widest[i], heads[i] + 1 if heads else 1), 45)
+            min(max(sum(lengths) / len(lengths), widest[i], heads[i] + 3 if heads else 1), 45)
             for i, lengths in enumerate(columns)
         ]
         for colspec, weight in zip(colspecs, weights, strict=True):
