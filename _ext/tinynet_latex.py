@@ -23,6 +23,7 @@ sphinx-jupyterbook-latex shapes the LaTeX (parts, chapters, code cells); the typ
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from docutils import nodes
@@ -33,6 +34,7 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 
 PDF_NAME = "tinynet.pdf"
 INTRODUCTION = "Введение"
+LINE_CHARACTERS = 72  # of the text width, in DejaVu Serif 10pt: the long tables' budget
 # The kernel profile of the PDF build: figures as PDF (vector), their text as real text
 # (TrueType fonts). fontTools, which subsets the fonts, logs to stderr that the creation dates
 # in matplotlib's DejaVu fonts "seem very low": harmless, and silenced so that it does not
@@ -67,11 +69,18 @@ def raw_latex(text: str) -> nodes.raw:
     return nodes.raw("", text, format="latex")
 
 
+def formula_length(tex: str) -> int:
+    """About how many characters a formula prints: a command is one symbol, braces, scripts'
+    carets and spacing commands none."""
+    tex = re.sub(r"\\(?:text|mathrm|operatorname)\{([^}]*)\}", r"\1", tex)
+    tex = re.sub(r"\\[a-zA-Z]+", "x", tex)
+    return len(re.sub(r"\\[,;:!]|[{}^_\s]", "", tex))
+
+
 def printed_length(node: nodes.Node) -> float:
-    """About how many characters wide a table cell's content prints: a formula's LaTeX
-    source is some two times longer than what it shows."""
+    """About how many characters wide a table cell's content prints."""
     if isinstance(node, nodes.math):
-        return len(node.astext()) / 2
+        return formula_length(node.astext())
     if isinstance(node, nodes.Text):
         return len(node)
     return sum(printed_length(child) for child in node.children)
@@ -80,7 +89,7 @@ def printed_length(node: nodes.Node) -> float:
 def unbreakable_length(node: nodes.Node) -> float:
     """The widest piece of a cell that cannot wrap: a formula or a word."""
     if isinstance(node, nodes.math):
-        return len(node.astext()) / 2
+        return formula_length(node.astext())
     if isinstance(node, nodes.Text):
         return max((len(word) for word in node.split()), default=0)
     return max((unbreakable_length(child) for child in node.children), default=0)
@@ -119,13 +128,19 @@ class PrintedBook(SphinxPostTransform):
             for index, entry in enumerate(row.children[: len(colspecs)]):
                 columns[index].append(printed_length(entry))
                 widest[index] = max(widest[index], unbreakable_length(entry) + 1)
-        # A column gets room for its average cell (cells wrap), for its widest formula or
-        # word and for its heading, but no more than 45 characters' worth, so that one long
-        # column does not starve the others.
-        weights = [
-            min(max(sum(lengths) / len(lengths), widest[i], heads[i] + 3 if heads else 1), 45)
-            for i, lengths in enumerate(columns)
+        # A column needs room for its widest formula or word and for its heading; it would
+        # like room for its average cell (cells wrap), up to 45 characters' worth. When the
+        # wishes exceed a line (some 72 characters of DejaVu Serif 10pt, less the columns'
+        # padding), only what lies above the needs is shrunk.
+        needs = [max(widest[i], heads[i] + 3 if heads else 1) for i in range(len(colspecs))]
+        wishes = [
+            min(max(sum(lengths) / len(lengths), need), max(need, 45))
+            for lengths, need in zip(columns, needs, strict=True)
         ]
+        surplus = sum(wishes) - sum(needs)
+        excess = sum(wishes) - LINE_CHARACTERS
+        keep = 1 - min(1, excess / surplus) if excess > 0 and surplus > 0 else 1
+        weights = [need + (wish - need) * keep for wish, need in zip(wishes, needs, strict=True)]
         for colspec, weight in zip(colspecs, weights, strict=True):
             colspec["colwidth"] = max(1, round(100 * weight / sum(weights)))
         table["classes"].append("colwidths-given")
