@@ -4,7 +4,8 @@
    Sphinx with one process and has no ``-j`` option, so this extension raises Sphinx's process
    count to the number of usable cores (at most ``TINYNET_BUILD_JOBS`` when it is set; ``1``
    gives the serial build). Sphinx forks one reader per chunk of chapters, each with its own
-   kernel, and merges what they found.
+   kernel, and merges what they found. Pages are then written by one process (see
+   :func:`write_serially`).
 2. Every executed cell records its start and end (nbclient's ``record_timing``), and at the end
    of the build a table gives, for every chapter executed in this build, its time and its
    slowest cell, so a slow chapter is seen the day it becomes slow.
@@ -101,10 +102,20 @@ def declare_parallel_safe(app: Sphinx, config) -> None:
             extension.parallel_read_safe = True
 
 
+def write_serially(app: Sphinx, env) -> None:
+    """Only reading (where the chapters execute) runs in parallel; pages are written by one
+    process. sphinx-tippy collects each page's tooltips in ``html-page-context`` and writes
+    them at ``build-finished`` in the main process, so with parallel writing the pages written
+    by a child process lost their tooltip scripts (a 404 on every such page). Writing the 16
+    pages takes a few seconds."""
+    app.parallel = 1
+
+
 def setup(app: Sphinx) -> dict:
     direct.single_nb_execution = timed_execution
     app.parallel = max(app.parallel, jobs())
     app.tinynet_started = datetime.now().timestamp()
     app.connect("config-inited", declare_parallel_safe)
+    app.connect("env-updated", write_serially)
     app.connect("build-finished", report)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
