@@ -239,7 +239,7 @@ BAD_INPUTS = [
         "неизвестный оптимизатор",
         lambda t: fit(net(), X4, Y4, epochs=1, optimizer="rmsprop"),
         ValueError,
-        r"optimizer: .*\['adam', 'momentum', 'sgd'\]",
+        r"optimizer: .*\['adam', 'adamw', 'momentum', 'sgd'\]",
     ),
     (
         "неизвестная инициализация",
