@@ -5,10 +5,10 @@ r"""Прореживание (dropout, Srivastava и др., 2014) в «обра�
 
 .. math::
 
-    m_{ij} = \frac{[u_{ij} \ge r]}{1 - r}, \quad u_{ij} \sim U[0, 1), \qquad
-    Y = X \odot m, \qquad \frac{\partial L}{\partial X} = \frac{\partial L}{\partial Y} \odot m.
+    \xi_{ij} = \frac{[\rho_{ij} \ge r]}{1 - r}, \quad \rho_{ij} \sim U[0, 1), \qquad
+    Y = X \odot \xi, \qquad \frac{\partial L}{\partial X} = \frac{\partial L}{\partial Y} \odot \xi.
 
-Деление на :math:`1 - r` сохраняет среднее: :math:`\mathbb{E}[m_{ij}] = 1`, поэтому при
+Деление на :math:`1 - r` сохраняет среднее: :math:`\mathbb{E}[\xi_{ij}] = 1`, поэтому при
 оценке слой — тождественное отображение :math:`Y = X`, и ничего не нужно пересчитывать.
 Маска тянется только из генератора ``rng`` самого слоя, поэтому обучение с одним зерном
 воспроизводится. Параметров у слоя нет.
@@ -28,7 +28,7 @@ class Dropout:
 
     Следует протоколу слоя (см. :mod:`tinynet.layer`): ``parameter_names = ()``,
     ``training`` — режим. При ``training=True`` ``forward`` тянет новую маску
-    :math:`m` из ``rng`` (``np.random.Generator`` или целое зерно; ``None`` — случайное
+    :math:`\xi` из ``rng`` (``np.random.Generator`` или целое зерно; ``None`` — случайное
     зерно) и запоминает её в ``cache["mask"]`` для ``backward``; при ``training=False``
     вход проходит без изменений.
 
@@ -56,7 +56,7 @@ class Dropout:
         return f"Dropout({self.rate})"
 
     def _mask(self, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
-        """Маска :math:`m`: ``[u >= r] / (1 - r)`` из своего генератора или из ``fixed_mask``."""
+        r"""Маска :math:`\xi`: ``[ρ >= r] / (1 - r)`` из своего генератора или из ``fixed_mask``."""
         if self.fixed_mask is not None:
             keep = np.asarray(self.fixed_mask, dtype=bool)
             if keep.shape != shape:
@@ -66,7 +66,7 @@ class Dropout:
         return keep.astype(dtype) / dtype.type(1 - self.rate)
 
     def forward(self, x: ArrayLike, *, cache: bool = True) -> np.ndarray:
-        """Проверяет ``x`` и возвращает :math:`X \\odot m` (при обучении) или ``x`` (при оценке)."""
+        r"""Проверяет ``x`` и возвращает :math:`X \odot \xi` при обучении или ``x`` при оценке."""
         checked = as_float_array(x, "x")
         if self.n_inputs is not None and (
             checked.ndim not in (1, 2) or checked.shape[-1] != self.n_inputs
@@ -89,9 +89,9 @@ class Dropout:
         return x * mask
 
     def backward(self, dy: ArrayLike, *, input_grad: bool = True) -> np.ndarray | None:
-        r"""Возвращает :math:`\partial L/\partial X = \partial L/\partial Y \odot m`.
+        r"""Возвращает :math:`\partial L/\partial X = \partial L/\partial Y \odot \xi`.
 
-        Маска — та же, что в последнем ``forward``; при оценке :math:`m = 1`.
+        Маска — та же, что в последнем ``forward``; при оценке :math:`\xi = 1`.
         """
         if not self.cache:
             raise RuntimeError("backward вызван до forward: в кэше нет маски")
