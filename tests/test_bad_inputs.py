@@ -691,7 +691,7 @@ BAD_INPUTS = [
         "готовые слои и activation",
         lambda t: NeuralNetwork([Layer(2, 1)], "relu"),
         ValueError,
-        r"activation: сеть строится из готовых слоёв",
+        r"activation: сеть строится из готовых слоёв, а \['activation'\]",
     ),
     (
         "сеть из одного прореживания",

@@ -7,6 +7,7 @@ r"""Многослойная сеть: последовательность сл
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
@@ -58,22 +59,8 @@ class NeuralNetwork:
                 f"получено {layer_sizes!r}"
             )
         sizes = list(layer_sizes)
-        if sizes and all(hasattr(item, "backward") for item in sizes):
-            given = {
-                "activation": activation != "sigmoid",
-                "output_activation": output_activation is not None,
-                "init": init != "normal",
-                "weight_scale": weight_scale is not None,
-                "rng": rng is not None,
-                "dtype": np.dtype(dtype) != np.float64,
-            }
-            extra = [name for name, used in given.items() if used]
-            if extra:
-                raise ValueError(
-                    f"{extra[0]}: сеть строится из готовых слоёв, и {extra} задаются в самих "
-                    "слоях, а не в NeuralNetwork"
-                )
-            self.layers = _connected(sizes)
+        if sizes and all(hasattr(item, "backward") for item in sizes):  # слои (глава 13)
+            self.layers = _connected(sizes, locals())
             return
         if len(sizes) < 2:
             raise ValueError(
@@ -214,8 +201,24 @@ class NeuralNetwork:
         ]
 
 
-def _connected(layers: list) -> list:
-    """Проверяет, что ширины соседних слоёв совпадают, и назначает ширину слоям без неё."""
+def _connected(layers: list, arguments: dict) -> list:
+    """Проверяет, что ширины соседних слоёв совпадают, и назначает ширину слоям без неё.
+
+    ``arguments`` — аргументы ``NeuralNetwork.__init__``: при построении из готовых слоёв
+    ``activation``, ``init``, ``rng`` и другие ничего бы не сделали, поэтому любой из них,
+    отличный от значения по умолчанию, — ошибка.
+    """
+    defaults = inspect.signature(NeuralNetwork.__init__).parameters
+    given = [
+        name
+        for name in ("activation", "output_activation", "init", "weight_scale", "rng", "dtype")
+        if not _is_default(arguments[name], defaults[name].default)
+    ]
+    if given:
+        raise ValueError(
+            f"{given[0]}: сеть строится из готовых слоёв, а {given} задаются в самих слоях, "
+            "а не в NeuralNetwork"
+        )
     if not any(hasattr(layer, "activation") for layer in layers):
         raise ValueError("layer_sizes: в списке слоёв нет ни одного полносвязного слоя Layer")
     width = next(layer.n_inputs for layer in layers if layer.n_inputs is not None)
@@ -232,3 +235,12 @@ def _connected(layers: list) -> list:
     if len(dtypes) > 1:
         raise ValueError(f"layer_sizes: у слоёв разные типы параметров {sorted(map(str, dtypes))}")
     return list(layers)
+
+
+def _is_default(value: object, default: object) -> bool:
+    if default is np.float64:
+        try:
+            return np.dtype(value) == np.float64
+        except TypeError:
+            return False
+    return value is default or (isinstance(value, str) and value == default)
