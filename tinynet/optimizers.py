@@ -215,15 +215,8 @@ class Adam(SGD):
         rate, eps = self.learning_rate * root / (1 - self.beta1**self.t), self.eps * root
         m, v, g, work = self._m, self._v, self._g, self._work
         np.concatenate([grad.reshape(-1) for _, grad, _ in triples], out=g)
-        decay = self.weight_decay
-        if decay:
-            coupled = self._coupled
-            for (param, _, decayed), grad in zip(triples, self._grads, strict=True):
-                if decayed:
-                    if coupled:  # L2: g = g + λθ, дальше — как обычно
-                        grad += np.multiply(param, decay, dtype=param.dtype)
-                    else:  # AdamW: θ = θ - ηλθ, мимо m и v
-                        param -= np.multiply(param, self.learning_rate * decay, dtype=param.dtype)
+        if self.weight_decay:
+            self._decay(triples)  # затухание весов (глава 13)
         m *= self.beta1  # m = β1 m + (1 - β1) g
         m += np.multiply(g, 1 - self.beta1, out=work)
         v *= self.beta2  # v = β2 v + (1 - β2) g²
@@ -236,6 +229,22 @@ class Adam(SGD):
         work *= rate
         for param, update in zip(params, self._updates, strict=True):
             param -= update  # θ = θ - шаг; update — окно буфера формы param
+
+    def _decay(self, triples: list[tuple[np.ndarray, np.ndarray, bool]]) -> None:
+        r"""Затухание весов: L2 в градиенте (``Adam``) или прямо в весах (``AdamW``).
+
+        ``Adam``: :math:`g \leftarrow g + \lambda\theta` (в окне вектора ``g``), дальше шаг
+        идёт как обычно. ``AdamW``: :math:`\theta \leftarrow \theta - \eta\lambda\theta`,
+        мимо моментов :math:`m` и :math:`v`; шаг Adam по градиенту потерь — после.
+        """
+        decay = self.weight_decay
+        for (param, _, decayed), grad in zip(triples, self._grads, strict=True):
+            if not decayed:
+                continue  # смещения не затухают
+            if self._coupled:  # L2: g = g + λθ
+                grad += np.multiply(param, decay, dtype=param.dtype)
+            else:  # AdamW: θ = θ - ηλθ
+                param -= np.multiply(param, self.learning_rate * decay, dtype=param.dtype)
 
 
 class AdamW(Adam):
