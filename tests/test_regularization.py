@@ -297,3 +297,29 @@ def test_files_of_format_version_one_still_load(tmp_path):
     loaded = load(tmp_path / "old.npz")
     assert repr(loaded) == repr(network)
     np.testing.assert_array_equal(loaded.forward(X[:, :2]), network.forward(X[:, :2]))
+
+
+def test_the_animation_player_is_self_contained_and_the_same_on_every_run():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from tinynet import moons
+    from tinynet.plotting import animate_decision_boundary, animation_html, plot_weight_images
+
+    X2, y2 = moons(40, rng=0)
+    network = NeuralNetwork([2, 4, 2], "tanh", "identity", init="xavier", rng=0)
+    snapshots = [[p.copy() for _, p in network.parameters()]]
+    fit(network, X2, y2, epochs=5, learning_rate=0.5, loss="softmax_cross_entropy")
+    snapshots.append([p.copy() for _, p in network.parameters()])
+
+    def player() -> str:
+        animation = animate_decision_boundary(network, snapshots, X2, y2, ["0", "5"], 20)
+        return animation_html(animation, "testplayer")
+
+    first, second = player(), player()
+    assert first == second and "testplayer" in first
+    assert "<script" in first and "src=" not in first.split("<img", 1)[0]  # без внешних файлов
+    for (_, p), q in zip(network.parameters(), snapshots[-1], strict=True):
+        np.testing.assert_array_equal(p, q)  # в сети — параметры последнего кадра
+    with pytest.raises(ValueError, match=r"W: ожидалась матрица \(64, n\)"):
+        plot_weight_images(np.ones((10, 3)))

@@ -226,3 +226,19 @@ def animate_decision_boundary(
     animation = FuncAnimation(fig, draw, frames=len(snapshots), interval=interval, blit=False)
     plt.close(fig)  # в блокноте показывается анимация, а не лишний статичный кадр
     return animation
+
+
+def animation_html(animation, name: str, fps: int = 4) -> str:
+    """Самодостаточный HTML-плеер анимации (``to_jshtml``) с постоянным именем ``name``.
+
+    matplotlib даёт плееру случайный идентификатор (``uuid4``); здесь он заменяется на
+    ``name`` (латинские буквы и цифры), чтобы страница и блокнот при каждом запуске получали
+    один и тот же текст. Плеер показывает кадры один раз (``default_mode="once"``).
+    """
+    import re
+
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9]*", str(name)):
+        raise ValueError(f"name: ожидались латинские буквы и цифры, получено {name!r}")
+    html = animation.to_jshtml(fps=fps, default_mode="once")
+    found = re.search(r'id="_anim_img([0-9a-f]{32})"', html)
+    return html if found is None else html.replace(found.group(1), name)
