@@ -10,6 +10,8 @@ import pytest
 from tinynet import (
     SGD,
     Adam,
+    AdamW,
+    Dropout,
     Identity,
     Layer,
     Momentum,
@@ -32,6 +34,7 @@ from tinynet import (
     predict,
     relative_error,
     save,
+    schedule_factors,
     sigmoid,
     softmax_cross_entropy,
     train_val_test_split,
@@ -239,7 +242,7 @@ BAD_INPUTS = [
         "неизвестный оптимизатор",
         lambda t: fit(net(), X4, Y4, epochs=1, optimizer="rmsprop"),
         ValueError,
-        r"optimizer: .*\['adam', 'momentum', 'sgd'\]",
+        r"optimizer: .*\['adam', 'adamw', 'momentum', 'sgd'\]",
     ),
     (
         "неизвестная инициализация",
@@ -638,6 +641,89 @@ BAD_INPUTS = [
         r"path: в .* лишние поля \['W2', 'b2'\]: у сети 2 слоёв",
     ),
     (
+        "доля прореживания 1",
+        lambda t: Dropout(1.0),
+        ValueError,
+        r"rate: ожидалось число из \[0, 1\), получено 1.0",
+    ),
+    (
+        "отрицательная доля прореживания",
+        lambda t: Dropout(-0.1, rng=0),
+        ValueError,
+        r"rate: ожидалось число из \[0, 1\), получено -0.1",
+    ),
+    (
+        "доля прореживания строкой",
+        lambda t: Dropout("0.5"),
+        TypeError,
+        "rate: ожидалось число",
+    ),
+    (
+        "отрицательное затухание весов",
+        lambda t: SGD(0.1, weight_decay=-0.01),
+        ValueError,
+        "weight_decay: ожидалось конечное число не меньше нуля, получено -0.01",
+    ),
+    (
+        "затухание AdamW — бесконечность",
+        lambda t: AdamW(weight_decay=np.inf),
+        ValueError,
+        "weight_decay: ожидалось конечное число",
+    ),
+    (
+        "фиксированная маска не той формы",
+        lambda t: (
+            lambda d: (setattr(d, "fixed_mask", np.ones((2, 2), bool)), d.forward(np.ones((3, 2))))[
+                1
+            ]
+        )(Dropout(0.5)),
+        ValueError,
+        r"fixed_mask: ожидалась форма \(3, 2\), получена \(2, 2\)",
+    ),
+    (
+        "ширины соседних слоёв не совпадают",
+        lambda t: NeuralNetwork([Layer(4, 8), Dropout(0.5), Layer(9, 1)]),
+        ValueError,
+        r"layer_sizes: слой 2 \(Layer\(n_inputs=9, n_outputs=1\)\) ждёт 9 входов, а "
+        "предыдущий слой выдаёт 8",
+    ),
+    (
+        "готовые слои и activation",
+        lambda t: NeuralNetwork([Layer(2, 1)], "relu"),
+        ValueError,
+        r"activation: сеть строится из готовых слоёв, а \['activation'\]",
+    ),
+    (
+        "сеть из одного прореживания",
+        lambda t: NeuralNetwork([Dropout(0.5)]),
+        ValueError,
+        "layer_sizes: в списке слоёв нет ни одного полносвязного слоя",
+    ),
+    (
+        "неизвестное расписание",
+        lambda t: schedule_factors("linear", 10),
+        ValueError,
+        r"schedule: неизвестное расписание 'linear', известны: \['constant', 'step', 'cosine'\]",
+    ),
+    (
+        "разогрев длиннее обучения",
+        lambda t: schedule_factors("cosine", 5, warmup=5),
+        ValueError,
+        "warmup: ожидалось целое от 0 до epochs - 1 = 4, получено 5",
+    ),
+    (
+        "расписание-функция даёт ноль",
+        lambda t: schedule_factors(lambda k: 1.0 - k / 4, 5),
+        ValueError,
+        r"schedule\(4\): ожидался множитель больше нуля, получено 0.0",
+    ),
+    (
+        "неизвестный вид слоя в файле",
+        lambda t: load(saved_with(t, kinds=np.array(["dense", "conv"]))),
+        ValueError,
+        r"path: виды слоёв \['dense', 'conv'\]",
+    ),
+    (
         "чужое поле в файле",
         lambda t: load(saved_with(t, notes=np.array("hello"))),
         ValueError,
@@ -677,6 +763,9 @@ GOOD_INPUTS = [
         "Momentum снова на сети тех же форм",
         lambda: fit(net(), X4, Y4, epochs=1, optimizer=used_optimizer(Momentum(0.1))),
     ),
+    ("прореживание с долей 0", lambda: Dropout(0.0, rng=0).forward(np.ones((2, 3)))),
+    ("затухание весов целым нулём", lambda: Momentum(0.1, weight_decay=0)),
+    ("расписание со всеми эпохами", lambda: fit(net(), X4, Y4, epochs=2, schedule="step")),
     ("валидация списком из двух", lambda: fit(net(), X4, Y4, epochs=1, validation_data=[X4, Y4])),
 ]
 
@@ -851,6 +940,34 @@ BAD_FIT_CALLS = [
         ValueError,
         r"learning_rate: передан вместе с готовым оптимизатором Momentum\(learning_rate=0.1\)"
         r".*Momentum\(0.5\)",
+    ),
+    (
+        "терпение ноль",
+        net,
+        dict(X=X4, y=Y4, validation_data=(X4, Y4), patience=0),
+        ValueError,
+        "patience: ожидалось целое число больше нуля, получено 0",
+    ),
+    (
+        "ранняя остановка без валидации",
+        net,
+        dict(X=X4, y=Y4, patience=3),
+        ValueError,
+        r"patience: ранняя остановка \(patience=3\) следит за val_loss и требует validation_data",
+    ),
+    (
+        "неизвестное расписание в fit",
+        net,
+        dict(X=X4, y=Y4, schedule="exponential"),
+        ValueError,
+        "schedule: неизвестное расписание 'exponential'",
+    ),
+    (
+        "расписание-функция с NaN",
+        net,
+        dict(X=X4, y=Y4, schedule=lambda k: np.nan if k == 2 else 1.0),
+        ValueError,
+        r"schedule\(2\): ожидалось конечное число",
     ),
     (
         "Adam от другой сети",

@@ -74,7 +74,9 @@ def test_unknown_names_list_the_known_ones():
         get_activation("swish")
     with pytest.raises(ValueError, match=r"loss: .*'hinge'.*\['bce', 'mse'"):
         get_loss("hinge")
-    with pytest.raises(ValueError, match=r"optimizer: .*'rmsprop'.*\['adam', 'momentum', 'sgd'\]"):
+    with pytest.raises(
+        ValueError, match=r"optimizer: .*'rmsprop'.*\['adam', 'adamw', 'momentum', 'sgd'\]"
+    ):
         get_optimizer("rmsprop")
     with pytest.raises(ValueError, match=r"init: .*'orthogonal'.*\['he', 'normal', 'xavier'\]"):
         Layer(2, 2, init="orthogonal")

@@ -19,6 +19,7 @@ from .activations import (
 )
 from .datasets import Standardizer, digits, moons, spirals, train_val_test_split, xor
 from .display import show_source
+from .dropout import Dropout
 from .gradcheck import gradcheck, numerical_gradient, relative_error
 from .initializers import he, normal, xavier
 from .layer import Layer
@@ -39,19 +40,21 @@ from .losses import (
 from .metrics import accuracy, confusion_matrix, predict
 from .network import NeuralNetwork
 from .neuron import Neuron, neuron_backward, neuron_forward
-from .optimizers import SGD, Adam, Momentum, get_optimizer
+from .optimizers import SGD, Adam, AdamW, Momentum, get_optimizer
 from .saving import load, save
-from .training import fit
+from .training import fit, schedule_factors
 
 __all__ = [
     "accuracy",
     "Activation",
     "Adam",
+    "AdamW",
     "bce_loss",
     "bce_loss_grad",
     "BinaryCrossEntropy",
     "confusion_matrix",
     "digits",
+    "Dropout",
     "fit",
     "get_activation",
     "get_loss",
@@ -78,6 +81,7 @@ __all__ = [
     "ReLU",
     "relu",
     "save",
+    "schedule_factors",
     "SGD",
     "show_source",
     "Sigmoid",

@@ -101,6 +101,14 @@ def check_fraction(value: object, name: str) -> float:
     return number
 
 
+def check_nonnegative(value: object, name: str) -> float:
+    """Проверяет, что ``value`` — конечное число не меньше нуля."""
+    number = check_number(value, name)
+    if number < 0:
+        raise ValueError(f"{name}: ожидалось конечное число не меньше нуля, получено {value}")
+    return number
+
+
 def check_learning_rate(value: object) -> float:
     """Проверяет, что скорость обучения — конечное число больше нуля."""
     return check_positive(value, "learning_rate")

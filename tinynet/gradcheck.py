@@ -67,19 +67,23 @@ def _compare(name: str, analytic: np.ndarray, numeric: np.ndarray) -> float:
     return relative_error(analytic, numeric)
 
 
+def _names(layer) -> tuple[str, ...]:
+    return getattr(layer, "parameter_names", ("W", "b"))  # протокол слоя (tinynet.layer)
+
+
 def _named_parameters(model) -> list[tuple[str, np.ndarray]]:
     if hasattr(model, "layers"):
         return [
             (f"{name}{i}", getattr(layer, name))
             for i, layer in enumerate(model.layers)
-            for name in ("W", "b")
+            for name in _names(layer)
         ]
-    return [("W", model.W), ("b", model.b)]
+    return [(name, getattr(model, name)) for name in _names(model)]
 
 
 def _analytic_gradients(model) -> list[np.ndarray]:
     layers = model.layers if hasattr(model, "layers") else [model]
-    return [grad for layer in layers for grad in (layer.dW, layer.db)]
+    return [getattr(layer, "d" + name) for layer in layers for name in _names(layer)]
 
 
 def gradcheck(

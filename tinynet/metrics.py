@@ -16,14 +16,20 @@ def predict(network, X: ArrayLike) -> np.ndarray:
     (``"identity"``), 1/2 для сигмоиды и 0 для tanh.
 
     Прямой проход идёт без кэша (``cache=False``): ``predict`` между ``forward`` и
-    ``backward`` не портит градиенты, которых ждёт обратный проход.
+    ``backward`` не портит градиенты, которых ждёт обратный проход. Сеть считает в режиме
+    оценки (``network.evaluating()``: прореживание выключено), потом режим возвращается.
     """
-    output = network.forward(X, cache=False)
+    if hasattr(network, "evaluating"):
+        with network.evaluating():
+            output = network.forward(X, cache=False)
+    else:
+        output = network.forward(X, cache=False)
     if output.ndim != 2:
         raise ValueError(f"X: ожидался пакет (N, признаки), выход сети имеет форму {output.shape}")
     if output.shape[1] > 1:
         return output.argmax(axis=1)
-    threshold = 0.5 if network.layers[-1].activation.name == "sigmoid" else 0.0
+    last = [layer for layer in network.layers if hasattr(layer, "activation")][-1]
+    threshold = 0.5 if last.activation.name == "sigmoid" else 0.0
     return (output[:, 0] > threshold).astype(np.int64)
 
 

@@ -1,13 +1,15 @@
-r"""Многослойная сеть: последовательность слоёв :class:`~tinynet.layer.Layer`.
+r"""Многослойная сеть: последовательность слоёв (:class:`~tinynet.layer.Layer` и других).
 
-Прямой проход — композиция :math:`f = f_L \circ \dots \circ f_1`; обратный проход идёт по
+Прямой проход — композиция :math:`f = f_K \circ \dots \circ f_1`; обратный проход идёт по
 слоям в обратном порядке, и каждый слой передаёт предыдущему градиент по своему входу
 (рекурсия :math:`\delta`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import inspect
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
@@ -19,7 +21,8 @@ from .layer import Layer
 
 
 class NeuralNetwork:
-    r"""Сеть из полносвязных слоёв размеров ``layer_sizes = [n_0, n_1, ..., n_L]``.
+    r"""Сеть из полносвязных слоёв размеров ``layer_sizes = [n_0, n_1, ..., n_K]`` или из
+    готового списка слоёв.
 
     Слой ``l`` отображает :math:`n_{l-1}` входов в :math:`n_l` выходов, всего слоёв
     ``len(layer_sizes) - 1``. Скрытые слои используют ``activation`` (по умолчанию
@@ -27,11 +30,21 @@ class NeuralNetwork:
     веса из одного генератора ``rng`` (``np.random.Generator`` или целое зерно; ``None`` —
     случайное зерно); ``init``, ``weight_scale`` и ``dtype`` (``float64`` или ``float32``)
     передаются каждому :class:`Layer`.
+
+    Вместо размеров можно передать список слоёв любых видов, следующих протоколу слоя
+    (см. :mod:`tinynet.layer`): ``NeuralNetwork([Layer(4, 8), Dropout(0.5, rng=0),
+    Layer(8, 1)])``. Тогда остальные аргументы не нужны (слои уже созданы) и их передача —
+    ошибка. Ширины соседних слоёв должны совпадать; слою без своей ширины
+    (:class:`~tinynet.dropout.Dropout`) сеть назначает ширину соседа.
+
+    Режим: ``network.train()`` (по умолчанию) и ``network.eval()`` переключают ``training``
+    всех слоёв; :func:`~tinynet.metrics.predict` и оценка внутри
+    :func:`~tinynet.training.fit` всегда считают в режиме оценки.
     """
 
     def __init__(
         self,
-        layer_sizes: Sequence[int],
+        layer_sizes: Sequence[int] | Sequence[object],
         activation: str | Activation = "sigmoid",
         output_activation: str | Activation | None = None,
         *,
@@ -46,6 +59,9 @@ class NeuralNetwork:
                 f"получено {layer_sizes!r}"
             )
         sizes = list(layer_sizes)
+        if sizes and all(hasattr(item, "backward") for item in sizes):  # слои (глава 13)
+            self.layers = _connected(sizes, locals())
+            return
         if len(sizes) < 2:
             raise ValueError(
                 f"layer_sizes: нужны хотя бы два размера (входы и выходы), получено {layer_sizes!r}"
@@ -61,21 +77,56 @@ class NeuralNetwork:
         ]
 
     @property
+    def _dense(self) -> list:
+        """Слои с активацией (полносвязные), по порядку."""
+        return [layer for layer in self.layers if hasattr(layer, "activation")]
+
+    @property
     def layer_sizes(self) -> list[int]:
-        """Размеры слоёв ``[n_0, ..., n_L]``."""
-        return [self.layers[0].n_inputs] + [layer.n_outputs for layer in self.layers]
+        """Размеры ``[n_0, ..., n_K]``: вход сети и выходы её полносвязных слоёв."""
+        return [self.layers[0].n_inputs] + [layer.n_outputs for layer in self._dense]
 
     @property
     def dtype(self) -> np.dtype:
         """Тип чисел параметров (``float64`` или ``float32``), общий для всех слоёв."""
-        return self.layers[0].W.dtype
+        return self._dense[0].W.dtype
 
     @property
     def activations(self) -> list[str]:
-        """Имена функций активации слоёв по порядку."""
-        return [layer.activation.name for layer in self.layers]
+        """Имена функций активации полносвязных слоёв по порядку."""
+        return [layer.activation.name for layer in self._dense]
+
+    @property
+    def training(self) -> bool:
+        """``True`` в режиме обучения, ``False`` в режиме оценки."""
+        return all(layer.training for layer in self.layers)
+
+    def train(self) -> NeuralNetwork:
+        """Включает режим обучения во всех слоях (прореживание работает); возвращает сеть."""
+        for layer in self.layers:
+            layer.training = True
+        return self
+
+    def eval(self) -> NeuralNetwork:
+        """Включает режим оценки во всех слоях (прореживание выключено); возвращает сеть."""
+        for layer in self.layers:
+            layer.training = False
+        return self
+
+    @contextmanager
+    def evaluating(self) -> Iterator[NeuralNetwork]:
+        """Временный режим оценки: ``with network.evaluating(): ...``; прежний режим вернётся."""
+        modes = [layer.training for layer in self.layers]
+        self.eval()
+        try:
+            yield self
+        finally:
+            for layer, mode in zip(self.layers, modes, strict=True):
+                layer.training = mode
 
     def __repr__(self) -> str:
+        if len(self._dense) != len(self.layers):
+            return f"NeuralNetwork({self.layers})"
         names = self.activations
         if set(names) == {"sigmoid"}:
             return f"NeuralNetwork({self.layer_sizes})"
@@ -116,6 +167,28 @@ class NeuralNetwork:
         for layer in self.layers:
             layer.update_parameters(rate)
 
+    def parameters(self) -> list[tuple[str, np.ndarray]]:
+        """Пары ``(имя, параметр)`` всех слоёв по порядку: ``("W0", W), ("b0", b), ...``.
+
+        Номер — индекс слоя в ``network.layers``; у слоя без параметров пар нет.
+        """
+        return [
+            (f"{name}{i}", getattr(layer, name))
+            for i, layer in enumerate(self.layers)
+            for name in layer.parameter_names
+        ]
+
+    def set_parameters(self, values: Sequence[np.ndarray]) -> None:
+        """Копирует ``values`` (в порядке :meth:`parameters`) в параметры сети на месте."""
+        pairs = self.parameters()
+        if len(values) != len(pairs):
+            raise ValueError(f"values: ожидалось {len(pairs)} массивов, получено {len(values)}")
+        for (name, param), value in zip(pairs, values, strict=True):
+            if np.shape(value) != param.shape:
+                raise ValueError(f"values: {name} формы {param.shape}, получена {np.shape(value)}")
+        for (_, param), value in zip(pairs, values, strict=True):
+            param[...] = value
+
     def get_all_parameters(self) -> list[dict[str, object]]:
         """Копии параметров всех слоёв по порядку, в записи исходных тетрадок.
 
@@ -126,3 +199,48 @@ class NeuralNetwork:
             {"layer": i, "parameters": layer.get_parameters()}
             for i, layer in enumerate(self.layers)
         ]
+
+
+def _connected(layers: list, arguments: dict) -> list:
+    """Проверяет, что ширины соседних слоёв совпадают, и назначает ширину слоям без неё.
+
+    ``arguments`` — аргументы ``NeuralNetwork.__init__``: при построении из готовых слоёв
+    ``activation``, ``init``, ``rng`` и другие ничего бы не сделали, поэтому любой из них,
+    отличный от значения по умолчанию, — ошибка.
+    """
+    defaults = inspect.signature(NeuralNetwork.__init__).parameters
+    given = [
+        name
+        for name in ("activation", "output_activation", "init", "weight_scale", "rng", "dtype")
+        if not _is_default(arguments[name], defaults[name].default)
+    ]
+    if given:
+        raise ValueError(
+            f"{given[0]}: сеть строится из готовых слоёв, а {given} задаются в самих слоях, "
+            "а не в NeuralNetwork"
+        )
+    if not any(hasattr(layer, "activation") for layer in layers):
+        raise ValueError("layer_sizes: в списке слоёв нет ни одного полносвязного слоя Layer")
+    width = next(layer.n_inputs for layer in layers if layer.n_inputs is not None)
+    for i, layer in enumerate(layers):
+        if layer.n_inputs is None:
+            layer.n_inputs = layer.n_outputs = width
+        elif layer.n_inputs != width:
+            raise ValueError(
+                f"layer_sizes: слой {i} ({layer!r}) ждёт {layer.n_inputs} входов, а предыдущий "
+                f"слой выдаёт {width}"
+            )
+        width = layer.n_outputs
+    dtypes = {layer.W.dtype for layer in layers if hasattr(layer, "W")}
+    if len(dtypes) > 1:
+        raise ValueError(f"layer_sizes: у слоёв разные типы параметров {sorted(map(str, dtypes))}")
+    return list(layers)
+
+
+def _is_default(value: object, default: object) -> bool:
+    if default is np.float64:
+        try:
+            return np.dtype(value) == np.float64
+        except TypeError:
+            return False
+    return value is default or (isinstance(value, str) and value == default)

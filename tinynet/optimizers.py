@@ -2,7 +2,14 @@ r"""Оптимизаторы: как по градиентам ``dW``, ``db`` с
 
 Все оптимизаторы обновляют параметры сети **на месте** (``W -= ...``) и хранят своё
 состояние (скорости, моменты) по одному массиву на параметр. Имена для ``fit``:
-``"sgd"``, ``"momentum"``, ``"adam"``.
+``"sgd"``, ``"momentum"``, ``"adam"``, ``"adamw"``.
+
+Затухание весов (weight decay) с коэффициентом :math:`\lambda` (``weight_decay``)
+применяется только к весам (``decayed_names`` слоя), не к смещениям. В ``SGD``,
+``Momentum`` и ``Adam`` оно «связанное» (L2): к градиенту прибавляется
+:math:`\lambda \theta` — градиент штрафа :math:`\tfrac{\lambda}{2}\lVert W\rVert^2`.
+В :class:`AdamW` — «развязанное» (Loshchilov & Hutter, 2019): вес уменьшается
+напрямую, мимо масштабов Adam.
 """
 
 from __future__ import annotations
@@ -12,16 +19,28 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from ._checks import check_fraction, check_learning_rate, check_positive
+from ._checks import check_fraction, check_learning_rate, check_nonnegative, check_positive
 
 
 def parameters(network) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """Пары ``(параметр, его градиент)`` всех слоёв сети по порядку: ``(W, dW), (b, db)``."""
+    """Пары ``(параметр, его градиент)`` всех слоёв сети по порядку: ``(W, dW), (b, db)``.
+
+    Слои находятся по протоколу слоя: параметры — ``parameter_names``, градиент параметра
+    ``name`` — атрибут ``"d" + name``; у слоя без параметров (``Dropout``) пар нет.
+    """
+    for param, grad, _ in _triples(network):
+        yield param, grad
+
+
+def _triples(network) -> Iterator[tuple[np.ndarray, np.ndarray, bool]]:
+    """Тройки ``(параметр, градиент, затухает ли)``: затухают имена из ``decayed_names``."""
     for layer in network.layers:
-        if not hasattr(layer, "dW"):
-            raise RuntimeError("шаг оптимизатора до backward: у слоёв ещё нет градиентов")
-        yield layer.W, layer.dW
-        yield layer.b, layer.db
+        names = getattr(layer, "parameter_names", ("W", "b"))
+        decayed = getattr(layer, "decayed_names", ("W",))
+        for name in names:
+            if not hasattr(layer, "d" + name):
+                raise RuntimeError("шаг оптимизатора до backward: у слоёв ещё нет градиентов")
+            yield getattr(layer, name), getattr(layer, "d" + name), name in decayed
 
 
 def check_state(optimizer: SGD, params: list[np.ndarray]) -> None:
@@ -39,22 +58,37 @@ def check_state(optimizer: SGD, params: list[np.ndarray]) -> None:
 
 
 class SGD:
-    r"""Градиентный спуск: :math:`\theta \leftarrow \theta - \eta\, g`."""
+    r"""Градиентный спуск: :math:`\theta \leftarrow \theta - \eta\, g`.
+
+    С ``weight_decay`` :math:`= \lambda > 0` для весов :math:`g = \partial L/\partial W +
+    \lambda W` (градиент потерь со штрафом :math:`\tfrac{\lambda}{2}\lVert W\rVert^2`),
+    то есть шаг :math:`W \leftarrow (1 - \eta\lambda) W - \eta\, \partial L/\partial W`:
+    сжатие весов в :math:`1 - \eta\lambda` раз плюс обычный шаг. Смещения не затухают.
+    """
 
     name = "sgd"
 
-    def __init__(self, learning_rate: float = 0.1) -> None:
+    def __init__(self, learning_rate: float = 0.1, *, weight_decay: float = 0.0) -> None:
         self.learning_rate = check_learning_rate(learning_rate)
+        self.weight_decay = check_nonnegative(weight_decay, "weight_decay")
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(learning_rate={self.learning_rate})"
+        decay = f", weight_decay={self.weight_decay}" if self.weight_decay else ""
+        return f"{type(self).__name__}(learning_rate={self.learning_rate}{decay})"
+
+    def _gradients(self, network) -> list[tuple[np.ndarray, np.ndarray]]:
+        r"""Пары ``(параметр, градиент)``; у весов к градиенту прибавлено :math:`\lambda W`."""
+        return [
+            (param, grad + self.weight_decay * param if decayed and self.weight_decay else grad)
+            for param, grad, decayed in _triples(network)
+        ]
 
     def _state_shapes(self) -> list[tuple[int, ...]]:
         return []  # у SGD нет состояния: подходит любой сети
 
     def step(self, network) -> None:
         """Сдвигает каждый параметр сети против его градиента."""
-        for param, grad in parameters(network):
+        for param, grad in self._gradients(network):
             param -= self.learning_rate * grad
 
 
@@ -73,8 +107,10 @@ class Momentum(SGD):
 
     name = "momentum"
 
-    def __init__(self, learning_rate: float = 0.1, beta: float = 0.9) -> None:
-        super().__init__(learning_rate)
+    def __init__(
+        self, learning_rate: float = 0.1, beta: float = 0.9, *, weight_decay: float = 0.0
+    ) -> None:
+        super().__init__(learning_rate, weight_decay=weight_decay)
         self.beta = check_fraction(beta, "beta")
         self.velocity: list[np.ndarray] = []
 
@@ -82,8 +118,8 @@ class Momentum(SGD):
         return [v.shape for v in self.velocity]
 
     def step(self, network) -> None:
-        """Обновляет скорости и параметры на месте."""
-        pairs = list(parameters(network))
+        """Обновляет скорости и параметры на месте (``g`` — с затуханием, если оно задано)."""
+        pairs = self._gradients(network)
         check_state(self, [param for param, _ in pairs])
         if not self.velocity:
             self.velocity = [np.zeros_like(param) for param, _ in pairs]
@@ -113,6 +149,7 @@ class Adam(SGD):
     """
 
     name = "adam"
+    _coupled = True  # weight_decay как L2 в градиенте; AdamW — развязанное
 
     def __init__(
         self,
@@ -120,8 +157,10 @@ class Adam(SGD):
         beta1: float = 0.9,
         beta2: float = 0.999,
         eps: float = 1e-8,
+        *,
+        weight_decay: float = 0.0,
     ) -> None:
-        super().__init__(learning_rate)
+        super().__init__(learning_rate, weight_decay=weight_decay)
         self.beta1, self.beta2 = check_fraction(beta1, "beta1"), check_fraction(beta2, "beta2")
         self.eps = check_positive(eps, "eps")
         self.t = 0
@@ -144,6 +183,7 @@ class Adam(SGD):
             return [flat[end - size : end].reshape(param.shape) for param, size, end in pieces]
 
         self.m, self.v, self._updates = windows(self._m), windows(self._v), windows(self._work)
+        self._grads = windows(self._g)
         self._shapes = [param.shape for param in params]
 
     def step(self, network) -> None:
@@ -163,8 +203,8 @@ class Adam(SGD):
         бы ни было слоёв. Промежуточные значения пишутся в рабочий буфер (``out=``), так что
         шаг не выделяет память; в конце из каждого параметра вычитается его окно буфера.
         """
-        pairs = list(parameters(network))
-        params = [param for param, _ in pairs]
+        triples = list(_triples(network))
+        params = [param for param, _, _ in triples]
         check_state(self, params)
         if not self._shapes:
             self._allocate(params)
@@ -174,7 +214,9 @@ class Adam(SGD):
         root = math.sqrt(1 - self.beta2**self.t)
         rate, eps = self.learning_rate * root / (1 - self.beta1**self.t), self.eps * root
         m, v, g, work = self._m, self._v, self._g, self._work
-        np.concatenate([grad.reshape(-1) for _, grad in pairs], out=g)
+        np.concatenate([grad.reshape(-1) for _, grad, _ in triples], out=g)
+        if self.weight_decay:
+            self._decay(triples)  # затухание весов (глава 13)
         m *= self.beta1  # m = β1 m + (1 - β1) g
         m += np.multiply(g, 1 - self.beta1, out=work)
         v *= self.beta2  # v = β2 v + (1 - β2) g²
@@ -188,12 +230,60 @@ class Adam(SGD):
         for param, update in zip(params, self._updates, strict=True):
             param -= update  # θ = θ - шаг; update — окно буфера формы param
 
+    def _decay(self, triples: list[tuple[np.ndarray, np.ndarray, bool]]) -> None:
+        r"""Затухание весов: L2 в градиенте (``Adam``) или прямо в весах (``AdamW``).
 
-OPTIMIZERS = {cls.name: cls for cls in (SGD, Momentum, Adam)}
+        ``Adam``: :math:`g \leftarrow g + \lambda\theta` (в окне вектора ``g``), дальше шаг
+        идёт как обычно. ``AdamW``: :math:`\theta \leftarrow \theta - \eta\lambda\theta`,
+        мимо моментов :math:`m` и :math:`v`; шаг Adam по градиенту потерь — после.
+        """
+        decay = self.weight_decay
+        for (param, _, decayed), grad in zip(triples, self._grads, strict=True):
+            if not decayed:
+                continue  # смещения не затухают
+            if self._coupled:  # L2: g = g + λθ
+                grad += np.multiply(param, decay, dtype=param.dtype)
+            else:  # AdamW: θ = θ - ηλθ
+                param -= np.multiply(param, self.learning_rate * decay, dtype=param.dtype)
+
+
+class AdamW(Adam):
+    r"""Adam с развязанным затуханием весов (Loshchilov & Hutter, 2019).
+
+    .. math::
+
+        \theta \leftarrow \theta - \eta \left( \frac{\hat m}{\sqrt{\hat v} + \varepsilon}
+        + \lambda\,\theta \right),
+
+    где :math:`\hat m`, :math:`\hat v` — моменты Adam по градиенту **одних потерь**. В
+    ``Adam(weight_decay=λ)`` член :math:`\lambda\theta` попадает в градиент и делится на
+    :math:`\sqrt{\hat v}`: веса с большими градиентами затухают слабее. Здесь все веса
+    затухают одинаково, на :math:`\eta\lambda` своей величины за шаг (как в
+    ``torch.optim.AdamW``; в статье :math:`\lambda` умножают только на множитель расписания
+    :math:`\eta_t`, а не на базовую скорость :math:`\alpha`). По умолчанию
+    ``weight_decay=0.01``, как в PyTorch; смещения не затухают.
+    """
+
+    name = "adamw"
+    _coupled = False
+
+    def __init__(
+        self,
+        learning_rate: float = 0.001,
+        beta1: float = 0.9,
+        beta2: float = 0.999,
+        eps: float = 1e-8,
+        *,
+        weight_decay: float = 0.01,
+    ) -> None:
+        super().__init__(learning_rate, beta1, beta2, eps, weight_decay=weight_decay)
+
+
+OPTIMIZERS = {cls.name: cls for cls in (SGD, Momentum, Adam, AdamW)}
 
 
 def get_optimizer(optimizer: str | SGD, learning_rate: float | None = None) -> SGD:
-    """Оптимизатор по имени (``"sgd"``, ``"momentum"``, ``"adam"``) или готовый объект.
+    """Оптимизатор по имени (``"sgd"``, ``"momentum"``, ``"adam"``, ``"adamw"``) или объект.
 
     У готового объекта своя скорость обучения, поэтому ``learning_rate`` вместе с ним —
     ошибка (иначе она молча не действовала бы).

@@ -118,3 +118,127 @@ def plot_digits(
             ax.set_title(title, fontsize=9)
     fig.tight_layout()
     return fig
+
+
+def plot_weight_images(W: np.ndarray, n_columns: int = 8, n_images: int | None = None, title=""):
+    """Столбцы ``W`` формы ``(64, n)`` — веса нейронов первого слоя — картинками 8×8.
+
+    Цвет — знак и величина веса (красный — положительный, синий — отрицательный, общая
+    шкала на все картинки, ноль — белый): видно, на какие пиксели цифры нейрон «смотрит».
+    ``n_images`` — сколько первых нейронов нарисовать (``None`` — все). Возвращает фигуру.
+    """
+    import matplotlib.pyplot as plt
+
+    W = np.asarray(W)
+    if W.ndim != 2 or W.shape[0] != 64:
+        raise ValueError(f"W: ожидалась матрица (64, n) весов первого слоя, получена {W.shape}")
+    count = W.shape[1] if n_images is None else min(int(n_images), W.shape[1])
+    n_rows = max(1, -(-count // n_columns))
+    fig, axes = plt.subplots(
+        n_rows, n_columns, figsize=(1.0 * n_columns, 1.0 * n_rows + 0.4), squeeze=False
+    )
+    scale = float(np.abs(W[:, :count]).max()) or 1.0
+    for k, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if k < count:
+            ax.imshow(W[:, k].reshape(8, 8), cmap="RdBu_r", vmin=-scale, vmax=scale)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def animate_decision_boundary(
+    network,
+    snapshots: list,
+    X: np.ndarray,
+    y: np.ndarray,
+    titles: list[str] | None = None,
+    resolution: int = 80,
+    interval: int = 250,
+):
+    """Анимация границы решений: кадр ``k`` — сеть с параметрами ``snapshots[k]``.
+
+    ``snapshots`` — список списков массивов в порядке ``network.parameters()`` (например,
+    копии, снятые после каждых нескольких эпох). Области классов рисуются по сетке
+    ``resolution × resolution`` точек. Возвращает ``matplotlib.animation.FuncAnimation``;
+    ``animation.to_jshtml()`` даёт самодостаточный HTML с JavaScript-плеером (кадры — PNG
+    внутри страницы, без сервера и CDN). Параметры сети в конце — последнего кадра.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.animation import FuncAnimation
+
+    from .metrics import predict
+
+    if not snapshots:
+        raise ValueError("snapshots: нужен хотя бы один кадр (список параметров сети)")
+    X = np.asarray(X)
+    labels = np.asarray(y).reshape(-1).astype(int)
+    margin = 0.25 * (X.max(axis=0) - X.min(axis=0))
+    low, high = X.min(axis=0) - margin, X.max(axis=0) + margin
+    g1, g2 = np.meshgrid(
+        np.linspace(low[0], high[0], resolution), np.linspace(low[1], high[1], resolution)
+    )
+    grid = np.column_stack([g1.ravel(), g2.ravel()])
+    n_classes = int(labels.max()) + 1
+    cmap = "tab10" if n_classes > 2 else "coolwarm"
+    top = 9.5 if n_classes > 2 else 1.5
+
+    def classes(snapshot) -> np.ndarray:
+        network.set_parameters(snapshot)
+        return predict(network, grid).reshape(g1.shape)
+
+    fig, ax = plt.subplots(figsize=(4.5, 3.8))
+    extent = (low[0], high[0], low[1], high[1])
+    image = ax.imshow(
+        classes(snapshots[0]),
+        origin="lower",
+        extent=extent,
+        cmap=cmap,
+        vmin=-0.5,
+        vmax=top,
+        alpha=0.35,
+        aspect="auto",
+        interpolation="nearest",
+    )
+    ax.scatter(
+        X[:, 0],
+        X[:, 1],
+        c=labels,
+        cmap=cmap,
+        vmin=-0.5,
+        vmax=top,
+        s=12,
+        edgecolors="black",
+        linewidths=0.3,
+    )
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    heading = ax.set_title(titles[0] if titles else "")
+    fig.tight_layout()
+
+    def draw(k: int):
+        image.set_data(classes(snapshots[k]))
+        if titles:
+            heading.set_text(titles[k])
+        return (image, heading)
+
+    animation = FuncAnimation(fig, draw, frames=len(snapshots), interval=interval, blit=False)
+    plt.close(fig)  # в блокноте показывается анимация, а не лишний статичный кадр
+    return animation
+
+
+def animation_html(animation, name: str, fps: int = 4) -> str:
+    """Самодостаточный HTML-плеер анимации (``to_jshtml``) с постоянным именем ``name``.
+
+    matplotlib даёт плееру случайный идентификатор (``uuid4``); здесь он заменяется на
+    ``name`` (латинские буквы и цифры), чтобы страница и блокнот при каждом запуске получали
+    один и тот же текст. Плеер показывает кадры один раз (``default_mode="once"``).
+    """
+    import re
+
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9]*", str(name)):
+        raise ValueError(f"name: ожидались латинские буквы и цифры, получено {name!r}")
+    html = animation.to_jshtml(fps=fps, default_mode="once")
+    found = re.search(r'id="_anim_img([0-9a-f]{32})"', html)
+    return html if found is None else html.replace(found.group(1), name)

@@ -1,6 +1,11 @@
-r"""Цикл обучения: мини-пакеты, перемешивание, функция потерь, оптимизатор, история."""
+r"""Цикл обучения: мини-пакеты, перемешивание, функция потерь, оптимизатор, история,
+расписание скорости обучения и ранняя остановка."""
 
 from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -12,6 +17,7 @@ from ._checks import (
     check_parameters,
     check_positive_int,
 )
+from ._checks import check_number as _check_number
 from ._random import RandomLike, make_rng
 from .losses import MSE, BinaryCrossEntropy, Loss, SoftmaxCrossEntropy, get_loss
 from .metrics import accuracy, predict
@@ -24,7 +30,7 @@ def _check_network(network: object, loss: Loss) -> None:
     if not isinstance(network, NeuralNetwork):
         raise TypeError(f"network: ожидалась NeuralNetwork, получено {type(network).__name__}")
     for layer in network.layers:
-        check_parameters(layer, ("W", "b"))
+        check_parameters(layer, layer.parameter_names)
     last, n_out = network.activations[-1], network.layer_sizes[-1]
     cross_entropy = isinstance(loss, (BinaryCrossEntropy, SoftmaxCrossEntropy))
     if cross_entropy and last in ("sigmoid", "softmax"):
@@ -96,6 +102,62 @@ def _check_validation(validation_data: object) -> tuple[object, object]:
     return validation_data[0], validation_data[1]
 
 
+SCHEDULES = ("constant", "step", "cosine")
+
+
+def schedule_factors(
+    schedule: str | Callable[[int], float] | None, epochs: int, warmup: int = 0
+) -> np.ndarray:
+    r"""Множители скорости обучения :math:`\eta_e / \eta` по эпохам :math:`e = 0..E-1`.
+
+    Разогрев (warm-up) на первых ``warmup`` :math:`= E_w` эпохах растит множитель линейно:
+    :math:`(e + 1)/(E_w + 1)`. Дальше, на оставшихся :math:`E' = E - E_w` эпохах
+    (:math:`j = e - E_w`), — расписание:
+
+    - ``"constant"`` (или ``None``): :math:`1`;
+    - ``"step"``: :math:`1`, после половины :math:`E'` — :math:`0.1`, после трёх четвертей —
+      :math:`0.01`;
+    - ``"cosine"``: :math:`\tfrac12\left(1 + \cos(\pi j / E')\right)` — от 1 плавно к нулю;
+    - функция ``schedule(e)`` номера эпохи (с нуля), возвращающая множитель (на эпохах
+      разогрева он ещё умножается на множитель разогрева).
+
+    Все множители проверяются сразу: конечные числа больше нуля.
+    """
+    epochs = check_positive_int(epochs, "epochs")
+    if isinstance(warmup, (bool, np.bool_)) or not isinstance(warmup, (int, np.integer)):
+        raise TypeError(f"warmup: ожидалось целое число эпох, получено {warmup!r}")
+    if not 0 <= warmup < epochs:
+        raise ValueError(
+            f"warmup: ожидалось целое от 0 до epochs - 1 = {epochs - 1}, получено {warmup}"
+        )
+    rest = epochs - warmup
+    j = np.arange(rest)
+    if callable(schedule):
+        values = []
+        for k in range(epochs):
+            factor = _check_number(schedule(k), f"schedule({k})")
+            if factor <= 0:
+                raise ValueError(
+                    f"schedule({k}): ожидался множитель больше нуля, получено {factor}"
+                )
+            values.append(factor)
+        factors = np.array(values)
+        factors[:warmup] *= (np.arange(warmup) + 1) / (warmup + 1)
+        return factors
+    if schedule is None or schedule == "constant":
+        tail = np.ones(rest)
+    elif schedule == "step":
+        tail = 0.1 ** ((j >= rest // 2).astype(int) + (j >= (3 * rest) // 4).astype(int))
+    elif schedule == "cosine":
+        tail = 0.5 * (1 + np.cos(math.pi * j / rest))
+    else:
+        raise ValueError(
+            f"schedule: неизвестное расписание {schedule!r}, известны: {list(SCHEDULES)} "
+            "или функция номера эпохи"
+        )
+    return np.concatenate([(np.arange(warmup) + 1) / (warmup + 1), tail])
+
+
 def _shuffled(
     X: np.ndarray, y: np.ndarray, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -140,6 +202,9 @@ def fit(
     rng: RandomLike = None,
     validation_data: tuple[ArrayLike, ArrayLike] | None = None,
     train_accuracy: bool = True,
+    schedule: str | Callable[[int], float] | None = None,
+    warmup: int = 0,
+    patience: int | None = None,
 ) -> dict[str, np.ndarray]:
     r"""Обучает ``network`` на ``(X, y)`` и возвращает историю по эпохам.
 
@@ -173,6 +238,20 @@ def fit(
     (``backward(..., input_grad=False)``), потери и их градиент дают один вызов
     ``loss.value_and_grad``.
 
+    Режимы: эпохи идут в режиме обучения (``network.train()``: прореживание работает, и
+    ``"loss"`` — потери с ним), а точность и валидация — в режиме оценки; после ``fit``
+    у слоёв тот режим, что был до него.
+
+    ``schedule`` и ``warmup`` — расписание скорости: на эпохе :math:`e` шаг делается со
+    скоростью :math:`\eta_e = \eta \cdot` множитель из :func:`schedule_factors`
+    (``"constant"``, ``"step"``, ``"cosine"`` или функция номера эпохи); история получает
+    ``"learning_rate"`` по эпохам, а после ``fit`` у оптимизатора прежняя скорость.
+
+    ``patience`` :math:`= P` — ранняя остановка (нужна ``validation_data``): если
+    ``val_loss`` не становится меньше лучшего значения :math:`P` эпох подряд, обучение
+    останавливается, и в сеть возвращаются веса эпохи с наименьшим ``val_loss``. Массивы
+    истории тогда короче ``epochs`` (номер лучшей эпохи — ``argmin(history["val_loss"])``).
+
     Если обучение расходится (шаг слишком велик, и веса растут до переполнения), ``fit``
     останавливается на первой же операции с переполнением или NaN и бросает
     ``FloatingPointError`` с номером эпохи и текущей скоростью обучения.
@@ -180,7 +259,7 @@ def fit(
     loss_fn = get_loss(loss)
     _check_network(network, loss_fn)
     step = get_optimizer(optimizer, learning_rate)
-    check_state(step, [param for layer in network.layers for param in (layer.W, layer.b)])
+    check_state(step, [param for _, param in network.parameters()])
     X, y = _check_data(network, X, y, loss_fn, "")
     validation = (
         None
@@ -190,16 +269,21 @@ def fit(
     epochs = check_positive_int(epochs, "epochs")
     size = len(X) if batch_size is None else check_positive_int(batch_size, "batch_size")
     shuffle = None if rng is None else make_rng(rng)
+    rates = (step.learning_rate * schedule_factors(schedule, epochs, warmup)).tolist()  # гл. 13
 
     metrics = ["accuracy"] if loss_fn.classification else []
     keys = ["loss"] + (metrics if train_accuracy else [])
     keys += [] if validation is None else ["val_" + key for key in ["loss", *metrics]]
     history = {key: np.empty(epochs) for key in keys}
+    stopper = _EarlyStopping(patience, "val_loss" in history)  # ранняя остановка, глава 13
     # Переполнение или NaN посреди обучения — не данные (они проверены выше), а расходимость.
-    with np.errstate(over="raise", invalid="raise", divide="raise"):
+    with np.errstate(over="raise", invalid="raise", divide="raise"), _restored(network, step):
         for epoch in range(epochs):
+            step.learning_rate = rates[epoch]  # расписание скорости, глава 13
             try:
+                network.train()  # режим обучения (глава 13): прореживание работает
                 history["loss"][epoch] = _run_epoch(network, X, y, loss_fn, step, size, shuffle)
+                network.eval()  # точность и валидация — в режиме оценки
                 if "accuracy" in history:
                     history["accuracy"][epoch] = accuracy(y, predict(network, X))
                 if validation is not None:
@@ -213,4 +297,57 @@ def fit(
                     f"fit: обучение разошлось на эпохе {epoch + 1} ({error}): веса выросли до "
                     f"переполнения; уменьшите learning_rate (сейчас {step.learning_rate})"
                 ) from error
-    return history
+            if stopper.should_stop(network, history, epoch):
+                break
+    return stopper.finish(network, history, rates, schedule is not None or warmup != 0)
+
+
+@contextmanager
+def _restored(network: NeuralNetwork, optimizer: SGD) -> Iterator[None]:
+    """После ``fit`` (и после ошибки в нём) — прежние режимы слоёв и скорость оптимизатора."""
+    rate, modes = optimizer.learning_rate, [layer.training for layer in network.layers]
+    try:
+        yield
+    finally:
+        optimizer.learning_rate = rate
+        for layer, mode in zip(network.layers, modes, strict=True):
+            layer.training = mode
+
+
+class _EarlyStopping:
+    """Ранняя остановка по ``val_loss`` с терпением ``patience`` (``None`` — без неё)."""
+
+    def __init__(self, patience: int | None, validated: bool) -> None:
+        if patience is not None:
+            patience = check_positive_int(patience, "patience")
+            if not validated:
+                raise ValueError(
+                    f"patience: ранняя остановка (patience={patience}) следит за val_loss и "
+                    "требует validation_data=(X_val, y_val)"
+                )
+        self.patience, self.best_loss, self.best, self.waited = patience, math.inf, None, 0
+        self.epochs: int | None = None
+
+    def should_stop(self, network: NeuralNetwork, history: dict, epoch: int) -> bool:
+        """Запоминает веса лучшей эпохи; ``True``, если ``patience`` эпох подряд не лучше."""
+        self.epochs = epoch + 1
+        if self.patience is None:
+            return False
+        if history["val_loss"][epoch] < self.best_loss:
+            self.best_loss, self.waited = history["val_loss"][epoch], 0
+            self.best = [param.copy() for _, param in network.parameters()]
+            return False
+        self.waited += 1
+        return self.waited >= self.patience
+
+    def finish(
+        self, network: NeuralNetwork, history: dict, rates: np.ndarray, scheduled: bool
+    ) -> dict[str, np.ndarray]:
+        """Возвращает в сеть лучшие веса и обрезает историю до сделанных эпох."""
+        if self.best is not None:
+            network.set_parameters(self.best)
+        done = self.epochs
+        result = {key: values[:done] for key, values in history.items()}
+        if scheduled:
+            result["learning_rate"] = np.asarray(rates[:done], dtype=np.float64)
+        return result
