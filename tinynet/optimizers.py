@@ -223,7 +223,7 @@ class Adam(SGD):
         np.multiply(g, g, out=work)
         work *= 1 - self.beta2
         v += work
-        np.sqrt(v, out=work)  # шаг η_t m / (√v + ε̂_t) — в буфер
+        np.sqrt(v, out=work)  # шаг η_s m / (√v + ε̂_s) — в буфер
         work += eps
         np.divide(m, work, out=work)
         work *= rate

@@ -210,7 +210,7 @@ def fit(
 
     За эпоху примеры проходят пакетами по ``batch_size`` строк (``None`` — весь набор
     одним пакетом, ``1`` — по одному примеру). Для каждого пакета: прямой проход, потери
-    :math:`L`, градиент :math:`\partial L/\partial \hat Y`, обратный проход и шаг
+    :math:`L`, градиент :math:`\partial L/\partial Y`, обратный проход и шаг
     оптимизатора (``"sgd"``: :math:`\theta \leftarrow \theta - \eta\,\partial L/\partial\theta`;
     ``"momentum"``, ``"adam"`` — см. :mod:`tinynet.optimizers`). ``learning_rate`` —
     :math:`\eta` для оптимизатора, заданного именем (``None`` — его значение по умолчанию).
@@ -299,7 +299,8 @@ def fit(
                 ) from error
             if stopper.should_stop(network, history, epoch):
                 break
-    return stopper.finish(network, history, rates, schedule is not None or warmup != 0)
+    history = stopper.finish(network, history, rates, schedule is not None or warmup != 0)
+    return history
 
 
 @contextmanager
