@@ -314,12 +314,21 @@ def test_the_animation_player_is_self_contained_and_the_same_on_every_run():
 
     def player() -> str:
         animation = animate_decision_boundary(network, snapshots, X2, y2, ["0", "5"], 20)
-        return animation_html(animation, "testplayer")
+        return animation_html(animation, "testplayer", alt="Граница классов по эпохам")
 
     first, second = player(), player()
     assert first == second and "testplayer" in first
+    assert '<img id="_anim_imgtestplayer" alt="Граница классов по эпохам"' in first
+    assert "font-awesome" not in first and 'class="fa ' not in first  # ничего с чужого сайта
+    assert 'aria-label="Играть"' in first and "Play" not in first.split("<script", 1)[0]
     assert "<script" in first and "src=" not in first.split("<img", 1)[0]  # без внешних файлов
     for (_, p), q in zip(network.parameters(), snapshots[-1], strict=True):
         np.testing.assert_array_equal(p, q)  # в сети — параметры последнего кадра
     with pytest.raises(ValueError, match=r"W: ожидалась матрица \(64, n\)"):
         plot_weight_images(np.ones((10, 3)))
+    with pytest.raises(ValueError, match="alt: ожидалось непустое описание"):
+        animation_html(
+            animate_decision_boundary(network, snapshots, X2, y2, ["0", "5"], 20),
+            "testplayer",
+            alt=" ",
+        )

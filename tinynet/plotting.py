@@ -228,17 +228,64 @@ def animate_decision_boundary(
     return animation
 
 
-def animation_html(animation, name: str, fps: int = 4) -> str:
+# Кнопки плеера matplotlib: английская подпись → (русская подпись, значок). Значки — символы
+# Юникода: иконки Font Awesome плеер грузит с чужого сайта (CDN), а книга работает без сети.
+_PLAYER_BUTTONS = {
+    "Decrease speed": ("Медленнее", "−"),
+    "First frame": ("Первый кадр", "«"),
+    "Previous frame": ("Предыдущий кадр", "‹"),
+    "Play backwards": ("Играть назад", "◀"),
+    "Pause": ("Пауза", "❚❚"),
+    "Play": ("Играть", "▶"),
+    "Next frame": ("Следующий кадр", "›"),
+    "Last frame": ("Последний кадр", "»"),
+    "Increase speed": ("Быстрее", "+"),
+}
+_PLAYER_WORDS = {
+    "Repetition mode": "Повтор",
+    ">Once<": ">Один раз<",
+    ">Loop<": ">По кругу<",
+    ">Reflect<": ">Туда и обратно<",
+}
+
+
+def animation_html(animation, name: str, fps: int = 4, *, alt: str) -> str:
     """Самодостаточный HTML-плеер анимации (``to_jshtml``) с постоянным именем ``name``.
 
     matplotlib даёт плееру случайный идентификатор (``uuid4``); здесь он заменяется на
     ``name`` (латинские буквы и цифры), чтобы страница и блокнот при каждом запуске получали
-    один и тот же текст. Плеер показывает кадры один раз (``default_mode="once"``).
+    один и тот же текст. Плеер показывает кадры один раз (``default_mode="once"``). ``alt`` —
+    описание того, что показывает анимация (атрибут ``alt`` кадра, его читает экранный
+    диктор). Подписи кнопок — русские, значки — символы вместо иконок с чужого сайта, так
+    что плеер работает без сети.
     """
+    import html as html_module
     import re
 
     if not re.fullmatch(r"[A-Za-z][A-Za-z0-9]*", str(name)):
         raise ValueError(f"name: ожидались латинские буквы и цифры, получено {name!r}")
+    if not isinstance(alt, str) or not alt.strip():
+        raise ValueError(f"alt: ожидалось непустое описание анимации, получено {alt!r}")
     html = animation.to_jshtml(fps=fps, default_mode="once")
-    found = re.search(r'id="_anim_img([0-9a-f]{32})"', html)
-    return html if found is None else html.replace(found.group(1), name)
+    found = re.search(r'<img id="_anim_img([0-9a-f]{32})"', html)
+    if found is None:
+        raise RuntimeError("animation_html: в плеере matplotlib не найден кадр <img id=...>")
+    html = html.replace(found.group(1), name)
+    html = re.sub(r'<link rel="stylesheet"\s+href="https?://[^"]*font-awesome[^"]*">\s*', "", html)
+    for english, (russian, symbol) in _PLAYER_BUTTONS.items():
+        button = (
+            rf'(<button title=)"{english}" aria-label="{english}"([^>]*>)'
+            r'\s*<i class="fa [^"]*"></i>'
+        )
+        html = re.sub(
+            button,
+            rf'\1"{russian}" aria-label="{russian}"\2<span aria-hidden="true">{symbol}</span>',
+            html,
+        )
+    for english, russian in _PLAYER_WORDS.items():
+        html = html.replace(english, russian)
+    html = html.replace(
+        f'<input id="_anim_slider{name}"', f'<input id="_anim_slider{name}" aria-label="Кадр"', 1
+    )
+    described = f'<img id="_anim_img{name}" alt="{html_module.escape(alt)}"'
+    return html.replace(f'<img id="_anim_img{name}"', described, 1)
