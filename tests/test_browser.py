@@ -76,10 +76,12 @@ def server(site: Path) -> Iterator[str]:
     httpd.server_close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    """One headless Chromium for the whole session. Playwright starts it with a fresh,
-    temporary profile (its own --user-data-dir); every page gets a new context of it."""
+    """One headless Chromium for this module. Playwright starts it with a fresh, temporary
+    profile (its own --user-data-dir); every page gets a new context of it. Module scope, not
+    session: Playwright's sync API runs an event loop while it is open, and another module's
+    own ``sync_playwright()`` (tests/test_reader_path.py) refuses to start inside it."""
     with playwright_api.sync_playwright() as p:
         chromium = p.chromium.launch(
             executable_path=chromium_path(), headless=True, args=CHROMIUM_FLAGS
