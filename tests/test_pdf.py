@@ -75,10 +75,9 @@ def test_the_pdf_is_an_a4_book_of_sane_length(pdf):
     assert re.search(r"^Title:\s+tinynet: нейросеть с нуля$", info, re.M)
 
 
-def test_title_page_and_contents(pdf):
-    first = " ".join(poppler("pdftotext", "-f", "1", "-l", "1", str(pdf), "-").split())
-    assert first.startswith("tinynet: нейросеть с нуля")
-    # The contents: from page 2 up to the page where chapter 1 begins (it grows with the book).
+def contents_text(pdf: Path) -> str:
+    """The text of the pages from 2 up to the one where chapter 1 begins: the contents and the
+    introduction (it grows with the book, so no fixed page range)."""
     pages = []
     for number in range(2, 20):
         page = " ".join(
@@ -87,7 +86,13 @@ def test_title_page_and_contents(pdf):
         if "ГЛАВА 1 " in page:
             break
         pages.append(page)
-    contents = " ".join(pages)
+    return " ".join(page for page in pages if page)
+
+
+def test_title_page_and_contents(pdf):
+    first = " ".join(poppler("pdftotext", "-f", "1", "-l", "1", str(pdf), "-").split())
+    assert first.startswith("tinynet: нейросеть с нуля")
+    contents = contents_text(pdf)
     assert contents.startswith("Содержание"), contents[:100]
     assert "Введение" in contents
 
@@ -103,16 +108,7 @@ def test_every_chapter_is_numbered_as_on_the_site_and_appendices_are_lettered(si
 
 
 def test_the_bibliography_appears_once(pdf, text):
-    # The contents: from page 2 up to the page where chapter 1 begins (it grows with the book).
-    pages = []
-    for number in range(2, 20):
-        page = " ".join(
-            poppler("pdftotext", "-f", str(number), "-l", str(number), str(pdf), "-").split()
-        )
-        if "ГЛАВА 1 " in page:
-            break
-        pages.append(page)
-    contents = " ".join(pages)
+    contents = contents_text(pdf)
     assert contents.count("Литература") == 1
     assert text.count("ПРИЛОЖЕНИЕ В Литература") == 1
     assert text.count("[Nie15] Michael A. Nielsen") == 1
