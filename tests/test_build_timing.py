@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "_ext"))
-from tinynet_build import cell_seconds, jobs, timing_table  # noqa: E402
+from tinynet_build import balanced_chunks, cell_seconds, jobs, timing_table  # noqa: E402
 
 
 def code_cell(source: str, start: str, end: str, tags=()) -> dict:
@@ -41,3 +41,27 @@ def test_jobs_follow_the_environment_and_never_exceed_the_cores(monkeypatch):
     assert jobs() == 1
     monkeypatch.setenv("TINYNET_BUILD_JOBS", "1000")
     assert 1 <= jobs() <= len(os.sched_getaffinity(0))
+
+
+def test_chapters_are_read_one_per_chunk_the_slowest_first(tmp_path):
+    """A clean build guesses from the source sizes, a rebuild from the last build's cell times;
+    Sphinx starts the first two chunks and then pops the waiting ones last-in first-out, so the
+    order in which chapters start is the first two, then the rest reversed."""
+    source, out = tmp_path / "src", tmp_path / "_build" / "html"
+    (source / "book").mkdir(parents=True)
+    sizes = {"book/a": 5_000, "book/b": 40_000, "book/c": 20_000, "book/d": 30_000, "book/e": 10}
+    for name, size in sizes.items():
+        (source / f"{name}.md").write_text("x" * size, encoding="utf-8")
+    app = type("App", (), {"srcdir": str(source), "outdir": str(out)})()
+    make_chunks = balanced_chunks(app)
+    chunks = make_chunks(sorted(sizes), 2)
+    assert all(len(chunk) == 1 for chunk in chunks)
+    started = [chunk[0] for chunk in chunks[:2]] + [chunk[0] for chunk in chunks[2:]][::-1]
+    assert started == ["book/b", "book/d", "book/c", "book/a", "book/e"]
+
+    # After a build, chapter a took 9 s: it is now the slowest.
+    executed = tmp_path / "_build" / "jupyter_execute" / "book"
+    executed.mkdir(parents=True)
+    cell = code_cell("train()", "2026-12-02T10:00:00Z", "2026-12-02T10:00:09Z")
+    (executed / "a.ipynb").write_text(json.dumps({"cells": [cell]}), encoding="utf-8")
+    assert make_chunks(sorted(sizes), 2)[0] == ["book/a"]
