@@ -1,5 +1,6 @@
 """Общие инструменты тестов: порог проверки градиентов, генератор и собранный сайт."""
 
+import contextlib
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +21,26 @@ def rng() -> np.random.Generator:
 @pytest.fixture(scope="session")
 def site() -> Path:
     """Сайт, собранный командой 1 из README (``_build/html``), приведённый в актуальное
-    состояние той же строгой сборкой: одна сборка на все тесты (см. ``tests/sitebuild.py``)."""
-    build(ROOT)
+    состояние той же строгой сборкой: одна сборка на все тесты (см. ``tests/sitebuild.py``).
+
+    Тесты идут в двух процессах (pytest-xdist, ``-n auto`` в ``pyproject.toml``), и у каждого
+    своя сессия: второй ждёт, пока первый соберёт сайт, и его сборка уже ничего не меняет."""
+    (ROOT / "_build").mkdir(exist_ok=True)
+    with open(ROOT / "_build" / ".site-build.lock", "w") as lock, _exclusive(lock):
+        build(ROOT)
     return ROOT / "_build" / "html"
+
+
+@contextlib.contextmanager
+def _exclusive(file):
+    """Блокировка файла на время сборки (``fcntl``; где его нет, как в Windows, — без неё)."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    fcntl.flock(file, fcntl.LOCK_EX)
+    try:
+        yield
+    finally:
+        fcntl.flock(file, fcntl.LOCK_UN)
