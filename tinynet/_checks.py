@@ -185,3 +185,12 @@ def check_images(x: object, channels: int | None, name: str = "x") -> np.ndarray
     if array.size == 0:
         raise ValueError(f"{name}: пустой пакет, форма {array.shape}")
     return array
+
+
+def check_nonnegative_int(value: object, name: str) -> int:
+    """Проверяет, что ``value`` — целое число не меньше нуля (bool не считается)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name}: ожидалось целое число, получено {value!r}")
+    if value < 0:
+        raise ValueError(f"{name}: ожидалось целое число не меньше нуля, получено {value}")
+    return int(value)

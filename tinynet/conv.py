@@ -60,6 +60,7 @@ from ._checks import (
     check_float_dtype,
     check_images,
     check_learning_rate,
+    check_nonnegative_int,
     check_parameters,
     check_positive_int,
     check_same_shape,
@@ -67,15 +68,6 @@ from ._checks import (
 from ._random import RandomLike, make_rng
 from .activations import Activation, get_activation
 from .initializers import check_init
-
-
-def check_nonnegative_int(value: object, name: str) -> int:
-    """Проверяет, что ``value`` — целое число не меньше нуля (bool не считается)."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name}: ожидалось целое число, получено {value!r}")
-    if value < 0:
-        raise ValueError(f"{name}: ожидалось целое число не меньше нуля, получено {value}")
-    return int(value)
 
 
 def _output_size(size: int, kernel_size: int, stride: int, padding: int, name: str) -> int:
