@@ -194,3 +194,9 @@ def check_nonnegative_int(value: object, name: str) -> int:
     if value < 0:
         raise ValueError(f"{name}: ожидалось целое число не меньше нуля, получено {value}")
     return int(value)
+
+
+def shape_text(shape: tuple) -> str:
+    """Форма примера для сообщения; размер, пока неизвестный (``None``), — ``?``."""
+    sizes = ["?" if size is None else str(size) for size in shape]
+    return f"({', '.join(sizes)}{',' if len(sizes) == 1 else ''})"

@@ -64,6 +64,7 @@ from ._checks import (
     check_parameters,
     check_positive_int,
     check_same_shape,
+    shape_text,
 )
 from ._random import RandomLike, make_rng
 from .activations import Activation, get_activation
@@ -241,7 +242,7 @@ class Conv2D:
         if len(shape) != 3:
             raise ValueError(
                 f"ждёт изображения (C, H, W) = ({self.in_channels}, H, W), а получает пример "
-                f"формы {shape}"
+                f"формы {shape_text(shape)}"
             )
         channels, height, width = shape
         if channels is not None and channels != self.in_channels:

@@ -20,6 +20,7 @@ from ._checks import (
     check_learning_rate,
     check_positive_int,
     private_copy,
+    shape_text,
 )
 from ._random import RandomLike, make_rng
 from .activations import Activation
@@ -314,7 +315,7 @@ def _next_shape(layer: object, shape: tuple) -> tuple:
     if len(shape) != 1:
         raise ValueError(
             f"ждёт {layer.n_inputs} входов, а предыдущий слой выдаёт изображения формы "
-            f"{shape}; между ними нужен Flatten()"
+            f"{shape_text(shape)}; между ними нужен Flatten()"
         )
     if shape[0] is not None and shape[0] != layer.n_inputs:
         raise ValueError(f"ждёт {layer.n_inputs} входов, а предыдущий слой выдаёт {shape[0]}")

@@ -35,7 +35,13 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import ArrayLike
 
-from ._checks import as_float_array, check_images, check_positive_int, check_same_shape
+from ._checks import (
+    as_float_array,
+    check_images,
+    check_positive_int,
+    check_same_shape,
+    shape_text,
+)
 
 
 def _pool_size(size: int, pool: int, stride: int, name: str) -> int:
@@ -75,7 +81,9 @@ class MaxPool2D:
     def output_shape(self, shape: tuple) -> tuple:
         """Форма выхода одного примера ``(C, H_o, W_o)`` по форме входа ``(C, H, W)``."""
         if len(shape) != 3:
-            raise ValueError(f"ждёт изображения (C, H, W), а получает пример формы {shape}")
+            raise ValueError(
+                f"ждёт изображения (C, H, W), а получает пример формы {shape_text(shape)}"
+            )
         channels, *sizes = shape
         return (channels,) + tuple(
             None if size is None else _pool_size(size, self.pool_size, self.stride, "")
