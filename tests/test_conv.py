@@ -515,3 +515,16 @@ def test_a_wrong_input_is_refused_before_anything_changed():
             validation_data=(X.reshape(12, -1), y),
         )
     assert network.layers[0].cache is cache
+
+
+@pytest.mark.parametrize("activation", ["relu", "identity"])
+@pytest.mark.parametrize("shape", [(2, 1, 3, 3), (1, 1, 3, 3), (2, 1, 5, 5)])
+def test_outputs_do_not_share_memory_with_the_cache(activation, shape):
+    """Even when the output happens to be a contiguous view (1×1 maps), an in-place edit of it
+    must not corrupt the cached activation that backward reads."""
+    layer = Conv2D(1, 2, 3, activation=activation, rng=0)
+    x = np.random.default_rng(0).normal(size=shape)
+    y = layer.forward(x)
+    expected = layer.backward(np.ones_like(y)).copy()
+    y -= 100.0
+    np.testing.assert_array_equal(layer.backward(np.ones_like(y)), expected)

@@ -256,7 +256,7 @@ class Conv2D:
         """Проверяет ``x`` формы ``(N, C, H, W)`` и возвращает выход ``(N, F, H_o, W_o)``.
 
         Кэш хранит не ``x``, а новую матрицу im2col, поэтому правка ``x`` на месте
-        градиентов не портит; возвращается копия выхода.
+        градиентов не портит; выход не делит память с кэшем.
         """
         checked = check_images(x, self.in_channels).astype(self.W.dtype, copy=False)
         for axis, size in (("H", checked.shape[2]), ("W", checked.shape[3])):
@@ -266,7 +266,8 @@ class Conv2D:
                     f"дополнением padding={self.padding} — {size + 2 * self.padding}, "
                     f"форма x {checked.shape}"
                 )
-        return self._forward(checked, cache).copy()
+        out = self._forward(checked, cache)
+        return out if out.base is None else out.copy()  # своя память, не вид на кэш
 
     def _forward(self, x: np.ndarray, cache: bool = True) -> np.ndarray:
         """Прямой проход по уже проверенному ``x``: im2col, одно произведение, активация."""
