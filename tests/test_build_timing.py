@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "_ext"))
-from tinynet_build import cell_seconds, jobs, timing_table  # noqa: E402
+from tinynet_build import (  # noqa: E402
+    BLAS_THREADS,
+    cell_seconds,
+    jobs,
+    one_blas_thread_per_kernel,
+    timing_table,
+)
 
 
 def code_cell(source: str, start: str, end: str, tags=()) -> dict:
@@ -41,3 +47,12 @@ def test_jobs_follow_the_environment_and_never_exceed_the_cores(monkeypatch):
     assert jobs() == 1
     monkeypatch.setenv("TINYNET_BUILD_JOBS", "1000")
     assert 1 <= jobs() <= len(os.sched_getaffinity(0))
+
+
+def test_chapter_kernels_get_one_blas_thread_unless_the_environment_says_otherwise(monkeypatch):
+    for name in BLAS_THREADS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "2")
+    one_blas_thread_per_kernel()
+    assert os.environ["OPENBLAS_NUM_THREADS"] == "2"
+    assert os.environ["MKL_NUM_THREADS"] == os.environ["OMP_NUM_THREADS"] == "1"
