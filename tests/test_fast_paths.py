@@ -262,3 +262,13 @@ def test_fit_stops_on_a_non_finite_weight_that_no_flag_reported():
     net = NeuralNetwork([2, 3, 1], rng=0)
     with pytest.raises(FloatingPointError, match=r"обучение разошлось на эпохе 1 \(в параметре W"):
         fit(net, X, Y, epochs=3, optimizer=_Poisoning(0.1))  # один шаг на эпоху, и он последний
+
+
+@pytest.mark.parametrize("batch_size", [1, None])
+def test_after_fit_without_rng_no_cache_shares_memory_with_the_readers_data(batch_size):
+    """Inside fit the batches are not copied one by one: fit copies X once per epoch."""
+    X, Y = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]), np.array([[1.0], [1.0], [0.0]])
+    net = NeuralNetwork([2, 3, 1], rng=0)
+    fit(net, X, Y, epochs=2, batch_size=batch_size)
+    for layer in net.layers:
+        assert not any(np.shares_memory(array, X) for array in layer.cache.values())

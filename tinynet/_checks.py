@@ -173,8 +173,12 @@ def private_copy(array: np.ndarray, source: object) -> np.ndarray:
 
     Кэш слоя хранит вход до ``backward``; если это массив читателя, его правка на месте
     незаметно испортила бы градиенты. Массив, только что созданный преобразованием
-    (список, целые числа, другой тип), и так ничей, и копия ему не нужна.
+    (список, целые числа, другой тип), и так ничей, и копия ему не нужна. Не нужна она и
+    внутри :func:`values_checked`: там пакеты — срезы копии данных, которую ``fit`` делает
+    сам, раз в эпоху.
     """
+    if _VALUES_CHECKED.get():
+        return array
     return array.copy() if array is source or array.base is not None else array
 
 
