@@ -8,7 +8,8 @@
    first (see :func:`balanced_chunks`). Pages are written in parallel too; what sphinx-tippy
    collects while a child process writes a page is carried back to the main process through
    files (see :func:`keep_tippy_page`).
-2. Every executed cell records its start and end (nbclient's ``record_timing``), and at the end
+2. Each chapter kernel gets one BLAS thread (:func:`one_blas_thread_per_kernel`).
+3. Every executed cell records its start and end (nbclient's ``record_timing``), and at the end
    of the build a table gives, for every chapter executed in this build, its time and its
    slowest cell, so a slow chapter is seen the day it becomes slow.
 """
@@ -172,7 +173,22 @@ def gather_tippy_pages(app: Sphinx, exception) -> None:
             pages.setdefault(pagename, pickle.loads(path.read_bytes()))
 
 
+# Variables that size the BLAS thread pools of NumPy (OpenBLAS; MKL or OpenMP builds elsewhere).
+BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OMP_NUM_THREADS")
+
+
+def one_blas_thread_per_kernel() -> None:
+    """Every chapter kernel (a child of this process) gets one BLAS thread, unless the variable
+    is already set. The chapters already run in parallel on the cores (see :func:`jobs`); a
+    pool of BLAS threads in each kernel on top of that only makes them wait for each other on
+    the book's small matrices: on the 2-core machine, under load, chapter 9's spirals cell took
+    10.1 s with two OpenBLAS threads and under 1 s with one."""
+    for name in BLAS_THREADS:
+        os.environ.setdefault(name, "1")
+
+
 def setup(app: Sphinx) -> dict:
+    one_blas_thread_per_kernel()
     direct.single_nb_execution = timed_execution
     app.parallel = max(app.parallel, jobs())
     sphinx.builders.make_chunks = balanced_chunks(app)

@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "_ext"))
-from tinynet_build import balanced_chunks, cell_seconds, jobs, timing_table  # noqa: E402
+from tinynet_build import (  # noqa: E402
+    BLAS_THREADS,
+    balanced_chunks,
+    cell_seconds,
+    jobs,
+    one_blas_thread_per_kernel,
+    timing_table,
+)
 
 
 def code_cell(source: str, start: str, end: str, tags=()) -> dict:
@@ -65,3 +72,12 @@ def test_chapters_are_read_one_per_chunk_the_slowest_first(tmp_path):
     cell = code_cell("train()", "2026-12-02T10:00:00Z", "2026-12-02T10:00:09Z")
     (executed / "a.ipynb").write_text(json.dumps({"cells": [cell]}), encoding="utf-8")
     assert make_chunks(sorted(sizes), 2)[0] == ["book/a"]
+
+
+def test_chapter_kernels_get_one_blas_thread_unless_the_environment_says_otherwise(monkeypatch):
+    for name in BLAS_THREADS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "2")
+    one_blas_thread_per_kernel()
+    assert os.environ["OPENBLAS_NUM_THREADS"] == "2"
+    assert os.environ["MKL_NUM_THREADS"] == os.environ["OMP_NUM_THREADS"] == "1"

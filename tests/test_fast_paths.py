@@ -21,7 +21,7 @@ from tinynet import (
     softmax_cross_entropy_and_grad,
     softmax_cross_entropy_grad,
 )
-from tinynet._checks import all_finite
+from tinynet._checks import all_finite, as_float_array, check_features, values_checked
 
 
 def classification_data(rng, n=96, features=5, classes=3, dtype=np.float64):
@@ -233,3 +233,42 @@ def test_a_layer_with_its_own_backward_dy_still_works_first_in_a_network(rng):
     assert net.backward(np.ones((4, 3))).shape == X.shape
     with pytest.raises(TypeError, match="input_grad"):
         net.backward(np.ones((4, 3)), input_grad=False)
+
+
+def test_values_checked_skips_only_the_value_scans_and_only_inside():
+    """Inside fit's loop the NaN scan and the label range check are skipped; shapes still count."""
+    bad = np.array([[np.nan, 1.0]])
+    with values_checked():
+        assert as_float_array(bad, "x") is bad
+        with pytest.raises(ValueError, match="x: ожидалась форма"):
+            check_features(bad, 3)
+    with pytest.raises(ValueError, match="NaN"):
+        as_float_array(bad, "x")
+    with pytest.raises(ValueError, match="labels: ожидались метки 0..1"):
+        softmax_cross_entropy(np.zeros((2, 2)), [0, 5])
+
+
+class _Poisoning(SGD):
+    """A step that leaves an infinity in a weight without any floating-point flag, as a product
+    computed by BLAS worker threads can (their flags never reach np.errstate)."""
+
+    def step(self, network) -> None:
+        super().step(network)
+        network.layers[0].W[0, 0] = np.inf
+
+
+def test_fit_stops_on_a_non_finite_weight_that_no_flag_reported():
+    X, Y = np.array([[0.0, 1.0], [1.0, 0.0]]), np.array([[1.0], [0.0]])
+    net = NeuralNetwork([2, 3, 1], rng=0)
+    with pytest.raises(FloatingPointError, match=r"обучение разошлось на эпохе 1 \(в параметре W"):
+        fit(net, X, Y, epochs=3, optimizer=_Poisoning(0.1))  # один шаг на эпоху, и он последний
+
+
+@pytest.mark.parametrize("batch_size", [1, None])
+def test_after_fit_without_rng_no_cache_shares_memory_with_the_readers_data(batch_size):
+    """Inside fit the batches are not copied one by one: fit copies X once per epoch."""
+    X, Y = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]), np.array([[1.0], [1.0], [0.0]])
+    net = NeuralNetwork([2, 3, 1], rng=0)
+    fit(net, X, Y, epochs=2, batch_size=batch_size)
+    for layer in net.layers:
+        assert not any(np.shares_memory(array, X) for array in layer.cache.values())

@@ -7,18 +7,47 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import numpy as np
+
+# Внутри цикла fit (см. :func:`values_checked`) значения уже проверены: True.
+_VALUES_CHECKED: ContextVar[bool] = ContextVar("tinynet_values_checked", default=False)
+
+
+@contextmanager
+def values_checked() -> Iterator[None]:
+    """Блок, в котором значения массивов уже проверены: так работает цикл :func:`~tinynet.fit`.
+
+    ``fit`` проверяет данные, цели и веса один раз, до первого шага, а внутри цикла считает под
+    ``np.errstate(over="raise", invalid="raise")``: переполнение или NaN там — исключение,
+    а не новое значение. Поэтому в этом блоке пропускаются повторные просмотры значений —
+    поиск NaN и бесконечностей (:func:`as_float_array`) и проверка диапазона меток;
+    типы и формы проверяются, как всегда. Блок действует только в своём потоке.
+    """
+    token = _VALUES_CHECKED.set(True)
+    try:
+        yield
+    finally:
+        _VALUES_CHECKED.reset(token)
+
+
+def checking_values() -> bool:
+    """``False`` внутри :func:`values_checked`, иначе ``True``."""
+    return not _VALUES_CHECKED.get()
 
 
 def as_float_array(value: object, name: str) -> np.ndarray:
     """Превращает ``value`` в массив с плавающей точкой, не теряя float32.
 
     Целые и булевы массивы (и списки чисел) приводятся к float64; строки и объекты
-    отвергаются с ``TypeError``; NaN и бесконечности — с ``ValueError``.
+    отвергаются с ``TypeError``; NaN и бесконечности — с ``ValueError`` (кроме уже проверенного
+    массива с плавающей точкой внутри :func:`values_checked`, то есть в цикле ``fit``).
     """
     if type(value) is np.ndarray and value.dtype.kind == "f":  # частый случай: без копий
-        if not all_finite(value):
+        if not _VALUES_CHECKED.get() and not all_finite(value):
             raise ValueError(f"{name}: в данных есть NaN или бесконечность")
         return value
     try:
@@ -136,7 +165,7 @@ def as_labels(value: object, name: str) -> np.ndarray:
         return array.astype(np.int64)
     if array.dtype.kind not in "iub":
         raise TypeError(f"{name}: ожидались целые метки классов, получен dtype={array.dtype}")
-    return array.astype(np.int64)
+    return array.astype(np.int64, copy=False)
 
 
 def private_copy(array: np.ndarray, source: object) -> np.ndarray:
@@ -144,8 +173,12 @@ def private_copy(array: np.ndarray, source: object) -> np.ndarray:
 
     Кэш слоя хранит вход до ``backward``; если это массив читателя, его правка на месте
     незаметно испортила бы градиенты. Массив, только что созданный преобразованием
-    (список, целые числа, другой тип), и так ничей, и копия ему не нужна.
+    (список, целые числа, другой тип), и так ничей, и копия ему не нужна. Не нужна она и
+    внутри :func:`values_checked`: там пакеты — срезы копии данных, которую ``fit`` делает
+    сам, раз в эпоху.
     """
+    if _VALUES_CHECKED.get():
+        return array
     return array.copy() if array is source or array.base is not None else array
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._checks import as_float_array, as_labels
+from ._checks import as_float_array, as_labels, checking_values
 from .activations import sigmoid, softmax
 
 
@@ -54,7 +54,7 @@ def mse_loss_grad(y_pred: ArrayLike, y_true: ArrayLike) -> np.ndarray:
 
 def _binary_targets(logits: ArrayLike, y_true: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     logits, y_true = _pair(logits, y_true)
-    if np.any((y_true < 0) | (y_true > 1)):
+    if checking_values() and np.any((y_true < 0) | (y_true > 1)):  # в fit цели уже проверены
         raise ValueError("y_true: ожидались цели из отрезка [0, 1] (обычно 0 или 1)")
     return logits, y_true
 
@@ -96,7 +96,7 @@ def _labels(logits: ArrayLike, labels: ArrayLike) -> tuple[np.ndarray, np.ndarra
             f"labels: ожидался вектор из {logits.shape[0]} меток, получена форма {labels.shape}"
         )
     n_classes = logits.shape[1]
-    if labels.min() < 0 or labels.max() >= n_classes:
+    if checking_values() and (labels.min() < 0 or labels.max() >= n_classes):  # в fit — уже
         raise ValueError(
             f"labels: ожидались метки 0..{n_classes - 1}, получены от {labels.min()} "
             f"до {labels.max()}"

@@ -11,11 +11,13 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._checks import (
+    all_finite,
     as_float_array,
     as_labels,
     check_matrix,
     check_parameters,
     check_positive_int,
+    values_checked,
 )
 from ._checks import check_number as _check_number
 from ._random import RandomLike, make_rng
@@ -185,17 +187,35 @@ def _run_epoch(
 ) -> float:
     """Одна эпоха по уже проверенным данным; возвращает среднее потерь её пакетов."""
     # Одна перестановка на эпоху: пакеты — срезы (представления, без копий) переставленных
-    # копий X и y, а не X[индексы] на каждом шаге.
-    X_epoch, y_epoch = (X, y) if shuffle is None else _shuffled(X, y, shuffle)
+    # копий X и y, а не X[индексы] на каждом шаге. Без rng — одна копия X на эпоху, а не по
+    # копии на пакет: кэш слоёв не должен делить память с массивом читателя.
+    X_epoch, y_epoch = (X.copy(), y) if shuffle is None else _shuffled(X, y, shuffle)
     total = 0.0
-    for start in range(0, len(X), size):
-        X_batch, y_batch = X_epoch[start : start + size], y_epoch[start : start + size]
-        output = network.forward(X_batch)
-        value, grad = loss.value_and_grad(output, y_batch)
-        total += value * len(X_batch)
-        network.backward(grad, input_grad=False)
-        optimizer.step(network)
+    with values_checked():  # данные проверены до цикла: слои и потери не ищут в них NaN снова
+        for start in range(0, len(X), size):
+            X_batch, y_batch = X_epoch[start : start + size], y_epoch[start : start + size]
+            output = network.forward(X_batch)
+            value, grad = loss.value_and_grad(output, y_batch)
+            total += value * len(X_batch)
+            network.backward(grad, input_grad=False)
+            optimizer.step(network)
+    _check_finite(network, total)
     return total / len(X)
+
+
+def _check_finite(network: NeuralNetwork, total: float) -> None:
+    """После эпохи: потери и веса конечны, иначе ``FloatingPointError`` (обучение разошлось).
+
+    Почти всё переполнение ловит ``np.errstate`` в ``fit``, на той же операции. Но
+    произведение матриц, которое BLAS считает в нескольких потоках, не оставляет флагов
+    переполнения в нашем потоке; такое расхождение видно по весам в конце эпохи.
+    """
+    if not math.isfinite(total):
+        raise FloatingPointError("потери эпохи — NaN или бесконечность")
+    for layer in network.layers:
+        for name in layer.parameter_names:
+            if not all_finite(getattr(layer, name)):
+                raise FloatingPointError(f"в параметре {name} слоя {layer!r} NaN или бесконечность")
 
 
 def fit(
@@ -263,7 +283,10 @@ def fit(
 
     Если обучение расходится (шаг слишком велик, и веса растут до переполнения), ``fit``
     останавливается на первой же операции с переполнением или NaN и бросает
-    ``FloatingPointError`` с номером эпохи и текущей скоростью обучения.
+    ``FloatingPointError`` с номером эпохи и текущей скоростью обучения. Данные внутри цикла
+    повторно не проверяются: они проверены до первого шага. Переполнение в произведении
+    матриц, которое BLAS считает в нескольких потоках, флага не оставляет; его ``fit``
+    замечает в конце эпохи, проверив, что потери и веса конечны.
     """
     loss_fn = get_loss(loss)
     _check_network(network, loss_fn)
