@@ -11,9 +11,12 @@ from tinynet import (
     SGD,
     Adam,
     AdamW,
+    Conv2D,
     Dropout,
+    Flatten,
     Identity,
     Layer,
+    MaxPool2D,
     Momentum,
     NeuralNetwork,
     Neuron,
@@ -23,6 +26,7 @@ from tinynet import (
     accuracy,
     bce_loss,
     confusion_matrix,
+    conv_output_size,
     fit,
     get_activation,
     get_loss,
@@ -91,6 +95,20 @@ def write(tmp_path, name: str, data: bytes):
     path = tmp_path / name
     path.write_bytes(data)
     return path
+
+
+def cnn(width: int = 2 * 4 * 4) -> NeuralNetwork:
+    """The chapter-14 shape: 8×8 images, a 3×3 convolution, 2×2 pooling, a dense layer."""
+    layers = [Conv2D(1, 2, 3, padding=1, rng=0), MaxPool2D(2), Flatten()]
+    return NeuralNetwork([*layers, Layer(width, 3, "identity", rng=0)])
+
+
+def saved_cnn_with(tmp_path, drop=(), **changes):
+    path = save(cnn(), tmp_path / "cnn.npz")
+    arrays = {key: value for key, value in np.load(path).items() if key not in drop}
+    arrays.update(changes)
+    np.savez(tmp_path / "changed.npz", **arrays)
+    return tmp_path / "changed.npz"
 
 
 def saved_with(tmp_path, **changes):
@@ -728,6 +746,204 @@ BAD_INPUTS = [
         lambda t: load(saved_with(t, notes=np.array("hello"))),
         ValueError,
         r"path: в .* лишние поля \['notes'\]",
+    ),
+    (
+        "свёртка: трёхмерный вход",
+        lambda t: Conv2D(1, 2, 3).forward(np.ones((2, 8, 8))),
+        ValueError,
+        r"x: ожидался пакет изображений формы \(N, C, H, W\) = \(N, 1, H, W\), "
+        r"получена \(2, 8, 8\)",
+    ),
+    (
+        "свёртка: не то число каналов",
+        lambda t: Conv2D(3, 2, 3).forward(np.ones((2, 1, 8, 8))),
+        ValueError,
+        r"x: ожидался пакет изображений формы \(N, C, H, W\) = \(N, 3, H, W\), "
+        r"получена \(2, 1, 8, 8\)",
+    ),
+    (
+        "свёртка: ядро больше дополненного входа",
+        lambda t: Conv2D(1, 2, 5, padding=1).forward(np.ones((1, 1, 2, 6))),
+        ValueError,
+        r"x: ядро kernel_size=5 больше входа: H = 2 с дополнением padding=1 — 4, "
+        r"форма x \(1, 1, 2, 6\)",
+    ),
+    (
+        "свёртка: шаг ноль",
+        lambda t: Conv2D(1, 2, 3, stride=0),
+        ValueError,
+        "stride: ожидалось целое число больше нуля, получено 0",
+    ),
+    (
+        "свёртка: отрицательный шаг",
+        lambda t: Conv2D(1, 2, 3, stride=-2),
+        ValueError,
+        "stride: ожидалось целое число больше нуля, получено -2",
+    ),
+    (
+        "свёртка: отрицательное дополнение",
+        lambda t: Conv2D(1, 2, 3, padding=-1),
+        ValueError,
+        "padding: ожидалось целое число не меньше нуля, получено -1",
+    ),
+    (
+        "свёртка: дробный размер ядра",
+        lambda t: Conv2D(1, 2, 2.5),
+        TypeError,
+        "kernel_size: ожидалось целое число, получено 2.5",
+    ),
+    (
+        "свёртка: ядро-кортеж",
+        lambda t: Conv2D(1, 2, (3, 3)),
+        TypeError,
+        r"kernel_size: ожидалось целое число, получено \(3, 3\)",
+    ),
+    (
+        "свёртка с softmax",
+        lambda t: Conv2D(1, 2, 3, activation="softmax"),
+        ValueError,
+        "activation: softmax нормирует выходы по последней оси",
+    ),
+    (
+        "свёртка: backward до forward",
+        lambda t: Conv2D(1, 2, 3).backward(np.ones((1, 2, 6, 6))),
+        RuntimeError,
+        "backward вызван до forward",
+    ),
+    (
+        "свёртка: dy не той формы",
+        lambda t: (
+            lambda c: (c.forward(np.ones((1, 1, 8, 8))), c.backward(np.ones((1, 2, 8, 8))))[1]
+        )(Conv2D(1, 2, 3)),
+        ValueError,
+        r"dy: ожидалась форма \(1, 2, 6, 6\), получена \(1, 2, 8, 8\)",
+    ),
+    (
+        "размер выхода: ядро больше входа",
+        lambda t: conv_output_size(4, 7, padding=1),
+        ValueError,
+        "kernel_size: окно 7×7 больше входа: размер 4 с дополнением padding=1 — 6 < 7",
+    ),
+    (
+        "подвыборка: окно больше входа",
+        lambda t: MaxPool2D(3).forward(np.ones((1, 1, 2, 5))),
+        ValueError,
+        r"x: окно pool_size=3 больше входа: H = 2, форма x \(1, 1, 2, 5\)",
+    ),
+    (
+        "подвыборка: шаг ноль",
+        lambda t: MaxPool2D(2, stride=0),
+        ValueError,
+        "stride: ожидалось целое число больше нуля, получено 0",
+    ),
+    (
+        "подвыборка: дробное окно",
+        lambda t: MaxPool2D(1.5),
+        TypeError,
+        "pool_size: ожидалось целое число, получено 1.5",
+    ),
+    (
+        "подвыборка: вектор вместо изображений",
+        lambda t: MaxPool2D().forward(np.ones((4, 16))),
+        ValueError,
+        r"x: ожидался пакет изображений формы \(N, C, H, W\) = \(N, C, H, W\), "
+        r"получена \(4, 16\)",
+    ),
+    (
+        "выпрямление одного вектора",
+        lambda t: Flatten().forward(np.ones(5)),
+        ValueError,
+        r"x: ожидался непустой пакет \(N, C, H, W\) или \(N, ...\), получена \(5,\)",
+    ),
+    (
+        "свёрточная сеть: ширина после Flatten не та",
+        lambda t: cnn(width=10).forward(np.ones((2, 1, 8, 8))),
+        ValueError,
+        r"x: форма \(2, 1, 8, 8\) не подходит сети: слой 3 \(Layer\(n_inputs=10, n_outputs=3, "
+        r"activation='identity'\)\) ждёт 10 входов, а предыдущий слой выдаёт 32",
+    ),
+    (
+        "свёрточная сеть: картинка не того размера",
+        lambda t: predict(cnn(), np.ones((2, 1, 6, 6))),
+        ValueError,
+        r"x: форма \(2, 1, 6, 6\) не подходит сети: слой 3 .* ждёт 32 входов, а "
+        "предыдущий слой выдаёт 18",
+    ),
+    (
+        "свёрточная сеть: матрица вместо изображений",
+        lambda t: cnn().forward(np.ones((2, 64))),
+        ValueError,
+        r"x: ожидался пакет изображений формы \(N, C, H, W\) = \(N, 1, H, W\), "
+        r"получена \(2, 64\)",
+    ),
+    (
+        "свёрточная сеть в fit: X не той формы",
+        lambda t: fit(
+            cnn(), np.ones((4, 1, 6, 6)), [0, 1, 2, 0], epochs=1, loss="softmax_cross_entropy"
+        ),
+        ValueError,
+        r"X: форма \(4, 1, 6, 6\) не подходит сети: слой 3",
+    ),
+    (
+        "свёрточная сеть в fit: X_val матрицей",
+        lambda t: fit(
+            cnn(),
+            np.ones((4, 1, 8, 8)),
+            [0, 1, 2, 0],
+            epochs=1,
+            loss="softmax_cross_entropy",
+            validation_data=(np.ones((4, 64)), [0, 1, 2, 0]),
+        ),
+        ValueError,
+        r"X_val: ожидался пакет изображений .*получена \(4, 64\)",
+    ),
+    (
+        "свёртка прямо перед полносвязным слоем",
+        lambda t: NeuralNetwork([Conv2D(1, 2, 3), Layer(8, 2)]),
+        ValueError,
+        r"layer_sizes: слой 1 \(Layer\(n_inputs=8, n_outputs=2\)\) ждёт 8 входов, а "
+        r"предыдущий слой выдаёт изображения формы \(2, \?, \?\); между ними нужен "
+        r"Flatten\(\)",
+    ),
+    (
+        "каналы соседних свёрток не совпадают",
+        lambda t: NeuralNetwork([Conv2D(1, 4, 3), Conv2D(2, 4, 3), Flatten(), Layer(16, 2)]),
+        ValueError,
+        r"layer_sizes: слой 1 \(Conv2D\(2, 4, 3\)\) ждёт 2 каналов, а получает 4",
+    ),
+    (
+        "свёртка после полносвязного слоя",
+        lambda t: NeuralNetwork([Layer(4, 8), Conv2D(2, 4, 3), Flatten(), Layer(8, 2)]),
+        ValueError,
+        r"layer_sizes: слой 1 \(Conv2D\(2, 4, 3\)\) ждёт изображения \(C, H, W\) = "
+        r"\(2, H, W\), а получает пример формы \(8,\)",
+    ),
+    (
+        "файл версии 3 без settings",
+        lambda t: load(saved_cnn_with(t, drop=("settings",))),
+        ValueError,
+        "path: в .* версии 3 нет полей settings и conv_activations",
+    ),
+    (
+        "файл версии 3: шаг свёртки ноль",
+        lambda t: load(
+            saved_cnn_with(t, settings=np.array([[1, 2, 3, 0, 1], [0, 0, 2, 2, 0]] + [[0] * 5] * 2))
+        ),
+        ValueError,
+        r"path: слой 0 \(conv\) с settings \[1, 2, 3, 0, 1\]: stride: ожидалось целое",
+    ),
+    (
+        "файл версии 2 со свёрткой",
+        lambda t: load(saved_cnn_with(t, format_version=np.array(2))),
+        ValueError,
+        r"path: виды слоёв \['conv', 'maxpool', 'flatten', 'dense'\] \(известны "
+        r"\['dense', 'dropout'\]\)",
+    ),
+    (
+        "файл версии 3: ядра не той формы",
+        lambda t: load(saved_cnn_with(t, W0=np.ones((2, 1, 5, 5)))),
+        ValueError,
+        r"path: параметры слоя 0 не соответствуют .*ожидались W\(2, 1, 3, 3\)",
     ),
 ]
 

@@ -17,6 +17,7 @@ from .activations import (
     softmax,
     tanh,
 )
+from .conv import Conv2D, col2im, conv_output_size, im2col
 from .datasets import Standardizer, digits, moons, spirals, train_val_test_split, xor
 from .display import show_source
 from .dropout import Dropout
@@ -41,6 +42,7 @@ from .metrics import accuracy, confusion_matrix, predict
 from .network import NeuralNetwork
 from .neuron import Neuron, neuron_backward, neuron_forward
 from .optimizers import SGD, Adam, AdamW, Momentum, get_optimizer
+from .pooling import Flatten, MaxPool2D
 from .saving import load, save
 from .training import fit, schedule_factors
 
@@ -52,19 +54,25 @@ __all__ = [
     "bce_loss",
     "bce_loss_grad",
     "BinaryCrossEntropy",
+    "col2im",
     "confusion_matrix",
+    "Conv2D",
+    "conv_output_size",
     "digits",
     "Dropout",
     "fit",
+    "Flatten",
     "get_activation",
     "get_loss",
     "get_optimizer",
     "gradcheck",
     "he",
     "Identity",
+    "im2col",
     "Layer",
     "load",
     "Loss",
+    "MaxPool2D",
     "Momentum",
     "moons",
     "MSE",

@@ -168,3 +168,35 @@ def check_float_dtype(dtype: object) -> np.dtype:
     if resolved not in (np.float64, np.float32):
         raise TypeError(f"dtype: ожидался float64 или float32, получено {resolved}")
     return resolved
+
+
+def check_images(x: object, channels: int | None, name: str = "x") -> np.ndarray:
+    """Проверяет пакет изображений формы ``(N, C, H, W)`` (``channels`` — нужное ``C``).
+
+    ``channels=None`` — число каналов любое (слой подвыборки).
+    """
+    array = as_float_array(x, name)
+    c = "C" if channels is None else channels
+    if array.ndim != 4 or (channels is not None and array.shape[1] != channels):
+        raise ValueError(
+            f"{name}: ожидался пакет изображений формы (N, C, H, W) = (N, {c}, H, W), "
+            f"получена {array.shape}"
+        )
+    if array.size == 0:
+        raise ValueError(f"{name}: пустой пакет, форма {array.shape}")
+    return array
+
+
+def check_nonnegative_int(value: object, name: str) -> int:
+    """Проверяет, что ``value`` — целое число не меньше нуля (bool не считается)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name}: ожидалось целое число, получено {value!r}")
+    if value < 0:
+        raise ValueError(f"{name}: ожидалось целое число не меньше нуля, получено {value}")
+    return int(value)
+
+
+def shape_text(shape: tuple) -> str:
+    """Форма примера для сообщения; размер, пока неизвестный (``None``), — ``?``."""
+    sizes = ["?" if size is None else str(size) for size in shape]
+    return f"({', '.join(sizes)}{',' if len(sizes) == 1 else ''})"

@@ -14,7 +14,14 @@ from contextlib import contextmanager
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
-from ._checks import check_features, check_learning_rate, check_positive_int, private_copy
+from ._checks import (
+    check_features,
+    check_images,
+    check_learning_rate,
+    check_positive_int,
+    private_copy,
+    shape_text,
+)
 from ._random import RandomLike, make_rng
 from .activations import Activation
 from .layer import Layer
@@ -36,6 +43,13 @@ class NeuralNetwork:
     Layer(8, 1)])``. Тогда остальные аргументы не нужны (слои уже созданы) и их передача —
     ошибка. Ширины соседних слоёв должны совпадать; слою без своей ширины
     (:class:`~tinynet.dropout.Dropout`) сеть назначает ширину соседа.
+
+    Сеть, первый слой которой работает с изображениями (:class:`~tinynet.conv.Conv2D`,
+    :class:`~tinynet.pooling.MaxPool2D`), принимает пакет ``(N, C, H, W)``:
+    ``NeuralNetwork([Conv2D(1, 8, 3, padding=1), MaxPool2D(2), Flatten(),
+    Layer(8 * 4 * 4, 10)])``. Каналы соседних слоёв сверяются при построении, а высота и
+    ширина — по форме входа при каждом прямом проходе, до того как что-то посчитано (см.
+    протокол слоя в :mod:`tinynet.layer`).
 
     Режим: ``network.train()`` (по умолчанию) и ``network.eval()`` переключают ``training``
     всех слоёв; :func:`~tinynet.metrics.predict` и оценка внутри
@@ -78,18 +92,28 @@ class NeuralNetwork:
 
     @property
     def _dense(self) -> list:
-        """Слои с активацией (полносвязные), по порядку."""
-        return [layer for layer in self.layers if hasattr(layer, "activation")]
+        """Полносвязные слои по порядку: с активацией, но не над изображениями."""
+        return [layer for layer in self.layers if _is_dense(layer)]
 
     @property
     def layer_sizes(self) -> list[int]:
-        """Размеры ``[n_0, ..., n_K]``: вход сети и выходы её полносвязных слоёв."""
-        return [self.layers[0].n_inputs] + [layer.n_outputs for layer in self._dense]
+        """Размеры ``[n_0, ..., n_K]``: вход сети и выходы её полносвязных слоёв.
+
+        У сети со свёрточными слоями :math:`n_0` — вход первого полносвязного слоя (ширина
+        после ``Flatten``).
+        """
+        first = next(layer.n_inputs for layer in self.layers if layer.n_inputs is not None)
+        return [first] + [layer.n_outputs for layer in self._dense]
 
     @property
     def dtype(self) -> np.dtype:
         """Тип чисел параметров (``float64`` или ``float32``), общий для всех слоёв."""
-        return self._dense[0].W.dtype
+        return next(layer.W.dtype for layer in self.layers if hasattr(layer, "W"))
+
+    @property
+    def takes_images(self) -> bool:
+        """``True``, если вход сети — пакет изображений ``(N, C, H, W)`` (глава 14)."""
+        return hasattr(_input_layer(self.layers), "output_shape")
 
     @property
     def activations(self) -> list[str]:
@@ -141,11 +165,27 @@ class NeuralNetwork:
         запоминания (для :func:`~tinynet.metrics.predict`), не трогающий кэш, который ждёт
         ``backward``.
         """
-        checked = check_features(x, self.layers[0].n_inputs).astype(self.dtype, copy=False)
+        checked = self.check_input(x).astype(self.dtype, copy=False)
         x = private_copy(checked, x) if cache else checked
         for layer in self.layers:
             x = layer._forward(x, cache)
         return x.copy() if cache else x
+
+    def check_input(self, x: ArrayLike, name: str = "x") -> np.ndarray:
+        """Проверяет вход сети: ``(N, n_0)`` (или пример ``(n_0,)``) либо ``(N, C, H, W)``.
+
+        Вход свёрточной сети (:attr:`takes_images`) проходит по слоям *формой* одного
+        примера (:meth:`~tinynet.conv.Conv2D.output_shape`): форма, на которой какой-то слой
+        не смог бы посчитать (ядро больше входа, ширина после ``Flatten`` не та, что ждёт
+        ``Layer``), — ``ValueError`` с именем ``name``, формой входа и номером слоя, до
+        вычислений.
+        """
+        if not self.takes_images:
+            return check_features(x, self.layers[0].n_inputs, name)
+        first = _input_layer(self.layers)
+        array = check_images(x, getattr(first, "in_channels", None), name)
+        _shapes(self.layers, array.shape[1:], f"{name}: форма {array.shape} не подходит сети:")
+        return array
 
     def backward(self, dy: ArrayLike, *, input_grad: bool = True) -> np.ndarray | None:
         r"""Проводит :math:`\partial L/\partial Y` через слои в обратном порядке.
@@ -219,22 +259,67 @@ def _connected(layers: list, arguments: dict) -> list:
             f"{given[0]}: сеть строится из готовых слоёв, а {given} задаются в самих слоях, "
             "а не в NeuralNetwork"
         )
-    if not any(hasattr(layer, "activation") for layer in layers):
+    if not any(_is_dense(layer) for layer in layers):
         raise ValueError("layer_sizes: в списке слоёв нет ни одного полносвязного слоя Layer")
-    width = next(layer.n_inputs for layer in layers if layer.n_inputs is not None)
-    for i, layer in enumerate(layers):
-        if layer.n_inputs is None:
-            layer.n_inputs = layer.n_outputs = width
-        elif layer.n_inputs != width:
-            raise ValueError(
-                f"layer_sizes: слой {i} ({layer!r}) ждёт {layer.n_inputs} входов, а предыдущий "
-                f"слой выдаёт {width}"
-            )
-        width = layer.n_outputs
+    first = _input_layer(layers)
+    if hasattr(first, "output_shape"):  # вход — изображения (C, H, W), H и W пока неизвестны
+        shape = (getattr(first, "in_channels", None), None, None)
+    else:
+        shape = (first.n_inputs,)
+    _shapes(layers, shape, "layer_sizes:", assign=True)
     dtypes = {layer.W.dtype for layer in layers if hasattr(layer, "W")}
     if len(dtypes) > 1:
         raise ValueError(f"layer_sizes: у слоёв разные типы параметров {sorted(map(str, dtypes))}")
     return list(layers)
+
+
+def _is_dense(layer: object) -> bool:
+    """Полносвязный слой: с активацией, но без формы изображения (не ``Conv2D``)."""
+    return hasattr(layer, "activation") and not hasattr(layer, "output_shape")
+
+
+def _input_layer(layers: list) -> object:
+    """Первый слой, который знает, что он ждёт на входе (``Dropout`` — не знает)."""
+    return next(
+        layer
+        for layer in layers
+        if hasattr(layer, "output_shape") or getattr(layer, "n_inputs", None) is not None
+    )
+
+
+def _shapes(layers: list, shape: tuple, prefix: str, *, assign: bool = False) -> tuple:
+    """Проводит форму одного примера через слои; ``None`` в форме — размер пока неизвестен.
+
+    Слой над изображениями даёт форму выхода сам (``output_shape``), полносвязный слой
+    ждёт ``(n_inputs,)`` и даёт ``(n_outputs,)``, слой без ширины (``Dropout``) форму не
+    меняет; при ``assign=True`` (построение сети) он получает известную ширину соседа.
+    Несовпадение — ``ValueError``: ``prefix``, номер и вид слоя, что он ждёт и что получает.
+    """
+    for i, layer in enumerate(layers):
+        try:
+            shape = _next_shape(layer, shape)
+        except ValueError as error:
+            raise ValueError(f"{prefix} слой {i} ({layer!r}) {error}") from None
+        if assign and layer.n_inputs is None and len(shape) == 1 and shape[0] is not None:
+            if not hasattr(layer, "output_shape"):
+                layer.n_inputs = layer.n_outputs = shape[0]
+    return shape
+
+
+def _next_shape(layer: object, shape: tuple) -> tuple:
+    """Форма выхода слоя по форме входа одного примера (см. :func:`_shapes`)."""
+    if hasattr(layer, "output_shape"):
+        return layer.output_shape(shape)
+    if layer.n_inputs is None:
+        return shape
+    if len(shape) != 1:
+        raise ValueError(
+            f"ждёт {layer.n_inputs} входов, а предыдущий слой выдаёт изображения формы "
+            f"{shape_text(shape)}; между ними нужен Flatten()"
+        )
+    if shape[0] is not None and shape[0] != layer.n_inputs:
+        raise ValueError(f"ждёт {layer.n_inputs} входов, а предыдущий слой выдаёт {shape[0]}")
+    return (layer.n_outputs,)
 
 
 def _is_default(value: object, default: object) -> bool:

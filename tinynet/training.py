@@ -78,16 +78,25 @@ def _check_data(
     network: NeuralNetwork, X: ArrayLike, y: ArrayLike, loss: Loss, name: str
 ) -> tuple[np.ndarray, np.ndarray]:
     """Проверяет и приводит данные к типу сети один раз, до первого шага."""
-    X = check_matrix(X, f"X{name}")
-    n_in, n_out = network.layer_sizes[0], network.layer_sizes[-1]
-    if X.shape[1] != n_in:
-        raise ValueError(
-            f"X{name}: ожидалось {n_in} признаков (столько входов у сети), получено {X.shape[1]}"
-        )
+    X = _check_inputs(network, X, f"X{name}")
+    n_out = network.layer_sizes[-1]
     y = _check_targets(y, loss, len(X), n_out, f"y{name}")
     if y.dtype.kind == "f":
         y = y.astype(network.dtype, copy=False)
     return X.astype(network.dtype, copy=False), y
+
+
+def _check_inputs(network: NeuralNetwork, X: ArrayLike, name: str) -> np.ndarray:
+    """Входы: матрица ``(N, n_0)`` или, у свёрточной сети, пакет ``(N, C, H, W)`` (глава 14)."""
+    if network.takes_images:
+        return network.check_input(X, name)
+    X = check_matrix(X, name)
+    n_in = network.layer_sizes[0]
+    if X.shape[1] != n_in:
+        raise ValueError(
+            f"{name}: ожидалось {n_in} признаков (столько входов у сети), получено {X.shape[1]}"
+        )
+    return X
 
 
 def _check_validation(validation_data: object) -> tuple[object, object]:
