@@ -99,7 +99,10 @@ def _padded(x: np.ndarray, padding: int) -> np.ndarray:
     """Вход, дополненный ``padding`` нулями по краям высоты и ширины."""
     if padding == 0:
         return x
-    return np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    n, channels, height, width = x.shape
+    result = np.zeros((n, channels, height + 2 * padding, width + 2 * padding), x.dtype)
+    result[:, :, padding : padding + height, padding : padding + width] = x
+    return result
 
 
 def im2col(x: np.ndarray, kernel_size: int, stride: int = 1, padding: int = 0) -> np.ndarray:
@@ -109,15 +112,17 @@ def im2col(x: np.ndarray, kernel_size: int, stride: int = 1, padding: int = 0) -
     :math:`(n, i, j)`, столбцы в порядке :math:`(c, p, q)` — как у ``K.reshape(F, -1)``.
     ``sliding_window_view`` даёт все окна как вид (view) на дополненный вход, без
     копирования; срез ``[::s, ::s]`` выбирает окна с шагом :math:`s`, и единственная копия —
-    сборка самой матрицы.
+    сборка самой матрицы. Матрица хранится по столбцам (это транспонированная C-матрица
+    ``(C k², N H_o W_o)``): так копия идёт вдоль длинной оси окон, а не по тройкам чисел
+    одного окна, и вдвое быстрее; для ``@`` и индексов порядок хранения не важен.
     """
     n, channels, height, width = x.shape
     h_out = _output_size(height, kernel_size, stride, padding, "kernel_size")
     w_out = _output_size(width, kernel_size, stride, padding, "kernel_size")
     windows = sliding_window_view(_padded(x, padding), (kernel_size, kernel_size), axis=(2, 3))
     windows = windows[:, :, ::stride, ::stride]  # (N, C, H_o, W_o, k, k), вид без копии
-    cols = windows.transpose(0, 2, 3, 1, 4, 5)  # (N, H_o, W_o, C, k, k)
-    return cols.reshape(n * h_out * w_out, channels * kernel_size * kernel_size)
+    cols = windows.transpose(1, 4, 5, 0, 2, 3)  # (C, k, k, N, H_o, W_o)
+    return cols.reshape(channels * kernel_size * kernel_size, n * h_out * w_out).T
 
 
 def col2im(

@@ -107,23 +107,26 @@ class MaxPool2D:
         return self.stride == k and shape[2] % k == 0 and shape[3] % k == 0
 
     def _windows(self, x: np.ndarray) -> np.ndarray:
-        """Окна формы ``(N, C, H_o, W_o, k·k)``, элементы окна — по строкам."""
+        """Окна формы ``(k·k, N, C, H_o, W_o)``: первая ось — элементы окна по строкам.
+
+        Ось окна идёт первой, чтобы ``max`` и ``argmax`` по ней шли вдоль длинных
+        массивов, а не по коротким окнам из :math:`k^2` чисел.
+        """
         n, c, h, w = x.shape
         k, s = self.pool_size, self.stride
         if self._fast(x.shape):
-            blocks = x.reshape(n, c, h // k, k, w // k, k).transpose(0, 1, 2, 4, 3, 5)
+            blocks = x.reshape(n, c, h // k, k, w // k, k).transpose(3, 5, 0, 1, 2, 4)
         else:
-            blocks = sliding_window_view(x, (k, k), axis=(2, 3))[:, :, ::s, ::s]
-        return blocks.reshape(*blocks.shape[:4], k * k)  # единственная копия
+            windows = sliding_window_view(x, (k, k), axis=(2, 3))[:, :, ::s, ::s]
+            blocks = windows.transpose(4, 5, 0, 1, 2, 3)
+        return blocks.reshape(k * k, *blocks.shape[2:])  # единственная копия
 
     def _forward(self, x: np.ndarray, cache: bool = True) -> np.ndarray:
         """Прямой проход по уже проверенному ``x``."""
         windows = self._windows(x)
-        index = windows.argmax(axis=-1)  # первый максимум окна
-        y = np.take_along_axis(windows, index[..., None], axis=-1)[..., 0]
-        if cache:
-            self.cache = {"index": index, "x_shape": x.shape}
-        return y
+        if cache:  # номер первого максимума окна — для backward
+            self.cache = {"index": windows.argmax(axis=0), "x_shape": x.shape}
+        return windows.max(axis=0)
 
     def backward(self, dy: ArrayLike, *, input_grad: bool = True) -> np.ndarray | None:
         r"""Возвращает :math:`\partial L/\partial X`: градиент окна — в его (первый) максимум."""
@@ -136,15 +139,16 @@ class MaxPool2D:
         n, c, h, w = x_shape
         k, s = self.pool_size, self.stride
         h_out, w_out = index.shape[2:]
-        grads = np.zeros(index.shape + (k * k,), dtype=dy.dtype)
-        np.put_along_axis(grads, index[..., None], dy[..., None], axis=-1)
-        grads = grads.reshape(n, c, h_out, w_out, k, k)
+        # градиент окна — в его первый максимум: (k·k, N, C, H_o, W_o), в окне одно ненулевое
+        position = np.arange(k * k).reshape(-1, 1, 1, 1, 1)
+        grads = (index == position) * dy
         if self._fast(x_shape):
-            return grads.transpose(0, 1, 2, 4, 3, 5).reshape(x_shape)
+            blocks = grads.reshape(k, k, n, c, h_out, w_out).transpose(2, 3, 4, 0, 5, 1)
+            return blocks.reshape(x_shape)
         dx = np.zeros(x_shape, dtype=dy.dtype)
         for p in range(k):  # k² сложений срезов: перекрывающиеся окна складываются
             for q in range(k):
-                dx[:, :, p : p + s * h_out : s, q : q + s * w_out : s] += grads[..., p, q]
+                dx[:, :, p : p + s * h_out : s, q : q + s * w_out : s] += grads[p * k + q]
         return dx
 
     def update_parameters(self, learning_rate: float) -> None:
