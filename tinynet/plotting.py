@@ -1,4 +1,5 @@
-"""Графики, которые строят главы: кривые обучения, границы решений, матрица ошибок, цифры.
+"""Графики, которые строят главы: кривые обучения, границы решений, матрица ошибок, цифры,
+ядра и карты признаков свёртки.
 
 Каждая функция рисует на переданных осях ``ax`` (или создаёт новые) и возвращает их;
 ``plt.show()`` вызывает глава. matplotlib импортируется только здесь.
@@ -142,6 +143,55 @@ def plot_weight_images(W: np.ndarray, n_columns: int = 8, n_images: int | None =
         ax.axis("off")
         if k < count:
             ax.imshow(W[:, k].reshape(8, 8), cmap="RdBu_r", vmin=-scale, vmax=scale)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_maps(
+    maps: np.ndarray,
+    titles: list[str] | None = None,
+    n_columns: int = 8,
+    title: str = "",
+    signed: bool = True,
+):
+    """Двумерные массивы ``maps`` формы ``(n, h, w)`` — картинками в сетке; возвращает фигуру.
+
+    Так рисуют ядра свёрточного слоя (``conv.W[:, 0]`` — ``(D_out, Q, Q)``) и карты
+    признаков одного примера (``conv.forward(x)[0]``). ``signed=True``: цвет — знак и
+    величина (красный — плюс, синий — минус, ноль — белый, общая шкала на все картинки);
+    ``signed=False``: оттенки серого от общего минимума до общего максимума (например,
+    выходы ReLU). ``titles`` — подпись над каждой картинкой.
+    """
+    import matplotlib.pyplot as plt
+
+    maps = np.asarray(maps, dtype=float)
+    if maps.ndim != 3 or 0 in maps.shape:
+        raise ValueError(
+            f"maps: ожидался непустой массив картинок (n, h, w), получена форма {maps.shape}"
+        )
+    if titles is not None and len(titles) != len(maps):
+        raise ValueError(
+            f"titles: нужна подпись к каждой картинке ({len(maps)}), получено {len(titles)}"
+        )
+    columns = max(1, min(int(n_columns), len(maps)))
+    n_rows = -(-len(maps) // columns)
+    fig, axes = plt.subplots(
+        n_rows, columns, figsize=(1.1 * columns, 1.1 * n_rows + 0.5), squeeze=False
+    )
+    if signed:
+        scale = float(np.abs(maps).max()) or 1.0
+        options = {"cmap": "RdBu_r", "vmin": -scale, "vmax": scale}
+    else:
+        low, high = float(maps.min()), float(maps.max())
+        options = {"cmap": "gray_r", "vmin": low, "vmax": high if high > low else low + 1.0}
+    for k, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if k < len(maps):
+            ax.imshow(maps[k], **options)
+            if titles is not None:
+                ax.set_title(titles[k], fontsize=8)
     if title:
         fig.suptitle(title)
     fig.tight_layout()
