@@ -1,46 +1,50 @@
 r"""Свёрточный слой: свёртка как одно матричное произведение (im2col).
 
-Данные лежат «пакет первым»: пакет изображений :math:`X` имеет форму ``(N, C, H, W)`` —
-``N`` примеров, ``C`` каналов, высота ``H`` и ширина ``W``. Ядра слоя — массив
-:math:`K` формы ``(F, C, k, k)`` (``F`` фильтров, у каждого по квадратному ядру
-:math:`k \times k` на каждый входной канал), смещения :math:`b` — ``(F,)``.
+Обозначения — как в главе 14 и в приложении «Обозначения». Данные лежат «пакет первым»:
+пакет изображений :math:`X` имеет форму ``(N, C, H, W)`` — :math:`N` примеров,
+:math:`D_\text{in}` каналов (``in_channels``), сторона картинки :math:`I` (``H`` и ``W``
+в коде; картинки могут быть и не квадратными). Веса слоя — массив ядер :math:`W` формы
+``(D_out, D_in, Q, Q)`` (:math:`D_\text{out}` фильтров ``out_channels``, у каждого по
+квадратному ядру :math:`Q \times Q`, ``kernel_size``, на каждый входной канал), смещения
+:math:`b` — ``(D_out,)``.
 
 В нейросетях «свёрткой» называют взаимную корреляцию (cross-correlation): ядро не
-переворачивается. С шагом :math:`s` (``stride``) и дополнением нулями :math:`p`
-(``padding``) по краям выход фильтра :math:`f` в точке :math:`(i, j)`:
+переворачивается. С шагом :math:`S` (``stride``) и дополнением нулями :math:`A`
+(``padding``) выход фильтра :math:`j` примера :math:`i` на месте :math:`(o_1, o_2)`:
 
 .. math::
 
-    Z_{n f i j} = b_f + \sum_{c=1}^{C} \sum_{p'=0}^{k-1} \sum_{q=0}^{k-1}
-    K_{f c p' q}\, \tilde X_{n,\, c,\, s i + p',\, s j + q}, \qquad Y = g(Z),
+    Z_{i j o_1 o_2} = b_j + \sum_{k=0}^{D_\text{in}-1} \sum_{h_1=0}^{Q-1} \sum_{h_2=0}^{Q-1}
+    W_{j k h_1 h_2}\, \bar X_{i,\, k,\, S o_1 + h_1,\, S o_2 + h_2}, \qquad Y = f(Z),
 
-где :math:`\tilde X` — вход, дополненный :math:`p` нулями с каждой стороны, а :math:`g` —
-активация. Размер выхода по каждой оси:
-
-.. math::
-
-    H_o = \left\lfloor \frac{H + 2p - k}{s} \right\rfloor + 1.
-
-**im2col.** Выпишем каждое окно :math:`k \times k` по всем каналам в строку длины
-:math:`C k^2` (порядок столбцов :math:`(c, p', q)`, как у ``K.reshape(F, -1)``); строк
-столько, сколько окон, :math:`N H_o W_o` (порядок :math:`(n, i, j)`). Тогда свёртка —
-одно произведение матриц, как :math:`XW` полносвязного слоя:
+где :math:`\bar X` — вход, дополненный :math:`A` нулями с каждой стороны, а :math:`f` —
+активация. Сторона выхода:
 
 .. math::
 
-    Z_{\text{mat}} = \operatorname{im2col}(X)\, K_{\text{mat}}^\top + b, \qquad
-    K_{\text{mat}} = K\text{.reshape}(F, C k^2).
+    O = \left\lfloor \frac{I + 2A - Q}{S} \right\rfloor + 1.
 
-**Обратный проход.** С :math:`\Delta = \partial L/\partial Z` (в той же матричной
-форме ``(N H_o W_o, F)``):
+**im2col.** Выпишем каждое окно :math:`Q \times Q` по всем каналам в строку длины
+:math:`D_\text{in} Q^2` (порядок столбцов :math:`(k, h_1, h_2)`, как у
+``W.reshape(D_out, -1)``); строк столько, сколько окон, :math:`N O^2` (порядок
+:math:`(i, o_1, o_2)`). Тогда свёртка — одно произведение матриц, как :math:`XW`
+полносвязного слоя:
 
 .. math::
 
-    \frac{\partial L}{\partial K_{\text{mat}}} = \Delta^\top \operatorname{im2col}(X),
+    U = \operatorname{im2col}(\bar X), \qquad Z_\text{мат} = U\, W_\text{мат}^\top + b,
+    \qquad W_\text{мат} = W\text{.reshape}(D_\text{out}, D_\text{in} Q^2).
+
+**Обратный проход.** С :math:`\Delta = \partial L/\partial Z` в той же матричной форме
+:math:`\Delta_\text{мат}` ``(N O², D_out)``:
+
+.. math::
+
+    \frac{\partial L}{\partial W_\text{мат}} = \Delta_\text{мат}^\top U,
     \qquad
-    \frac{\partial L}{\partial b_f} = \sum_{n, i, j} \Delta_{n f i j},
+    \frac{\partial L}{\partial b_j} = \sum_{i, o_1, o_2} \Delta_{i j o_1 o_2},
     \qquad
-    \frac{\partial L}{\partial X} = \operatorname{col2im}\big(\Delta\, K_{\text{mat}}\big).
+    \frac{\partial L}{\partial X} = \operatorname{col2im}\big(\Delta_\text{мат} W_\text{мат}\big).
 
 ``col2im`` — сопряжённое к im2col отображение: каждая строка-окно возвращается на своё
 место, и перекрывающиеся окна **складываются** (каждый пиксель входа входит в несколько
@@ -84,7 +88,7 @@ def _output_size(size: int, kernel_size: int, stride: int, padding: int, name: s
 
 
 def conv_output_size(size: int, kernel_size: int, stride: int = 1, padding: int = 0) -> int:
-    r"""Размер выхода свёртки по одной оси: :math:`\lfloor (H + 2p - k)/s \rfloor + 1`.
+    r"""Размер выхода свёртки по одной оси: :math:`O = \lfloor (I + 2A - Q)/S \rfloor + 1`.
 
     Ядро больше дополненного входа (выход меньше одного пикселя) — ``ValueError``.
     """
@@ -106,14 +110,15 @@ def _padded(x: np.ndarray, padding: int) -> np.ndarray:
 
 
 def im2col(x: np.ndarray, kernel_size: int, stride: int = 1, padding: int = 0) -> np.ndarray:
-    r"""Окна :math:`k \times k` пакета ``x`` формы ``(N, C, H, W)`` — строками матрицы.
+    r"""Окна :math:`Q \times Q` пакета ``x`` формы ``(N, C, H, W)`` — строками матрицы :math:`U`.
 
-    Возвращает матрицу формы ``(N * H_o * W_o, C * k * k)``: строки в порядке
-    :math:`(n, i, j)`, столбцы в порядке :math:`(c, p, q)` — как у ``K.reshape(F, -1)``.
+    Возвращает матрицу формы ``(N * H_o * W_o, C * Q * Q)``: строки в порядке
+    :math:`(i, o_1, o_2)`, столбцы в порядке :math:`(k, h_1, h_2)` — как у
+    ``W.reshape(D_out, -1)``.
     ``sliding_window_view`` даёт все окна как вид (view) на дополненный вход, без
-    копирования; срез ``[::s, ::s]`` выбирает окна с шагом :math:`s`, и единственная копия —
+    копирования; срез ``[::S, ::S]`` выбирает окна с шагом :math:`S`, и единственная копия —
     сборка самой матрицы. Матрица хранится по столбцам (это транспонированная C-матрица
-    ``(C k², N H_o W_o)``): так копия идёт вдоль длинной оси окон, а не по тройкам чисел
+    ``(C Q², N H_o W_o)``): так копия идёт вдоль длинной оси окон, а не по тройкам чисел
     одного окна, и вдвое быстрее; для ``@`` и индексов порядок хранения не важен.
     """
     n, channels, height, width = x.shape
@@ -134,10 +139,15 @@ def col2im(
 ) -> np.ndarray:
     r"""Сопряжённое к :func:`im2col`: строки-окна возвращаются на места и складываются.
 
-    ``cols`` формы ``(N * H_o * W_o, C * k * k)``; результат — формы ``x_shape``. Для любых
-    ``x`` и ``c``: :math:`\langle \operatorname{im2col}(x), c\rangle =
-    \langle x, \operatorname{col2im}(c)\rangle`. Вместо цикла по пикселям — :math:`k^2`
-    сложений срезов с шагом :math:`s`: смещение :math:`(p, q)` внутри окна у всех окон сразу.
+    ``cols`` формы ``(N * H_o * W_o, C * Q * Q)``; результат — формы ``x_shape``. Для любых
+    ``x`` и ``c``:
+
+    .. math::
+
+        \langle \operatorname{im2col}(x), c\rangle = \langle x, \operatorname{col2im}(c)\rangle.
+
+    Вместо цикла по пикселям — :math:`Q^2` сложений срезов с шагом :math:`S`: сдвиг
+    :math:`(h_1, h_2)` внутри окна у всех окон сразу.
     """
     n, channels, height, width = x_shape
     k, s = kernel_size, stride
@@ -156,11 +166,11 @@ def col2im(
 def conv_weights(
     init: str, shape: tuple[int, int, int, int], rng: np.random.Generator
 ) -> np.ndarray:
-    r"""Начальные ядра формы ``(F, C, k, k)``: ``"he"``, ``"xavier"`` или ``"normal"``.
+    r"""Начальные ядра формы ``(D_out, D_in, Q, Q)``: ``"he"``, ``"xavier"`` или ``"normal"``.
 
-    У нейрона свёрточного слоя :math:`n_{in} = C k^2` входов (окно по всем каналам) и
-    :math:`n_{out} = F k^2` выходов, на которые влияет один вход. He:
-    :math:`\mathcal{N}(0, 2/(C k^2))`; Xavier: :math:`\mathcal{N}(0, 2/(C k^2 + F k^2))`;
+    У нейрона свёрточного слоя :math:`n_{in} = D_\text{in} Q^2` входов (окно по всем каналам)
+    и :math:`n_{out} = D_\text{out} Q^2` выходов, на которые влияет один вход. He:
+    :math:`\mathcal{N}(0, 2/n_{in})`; Xavier: :math:`\mathcal{N}(0, 2/(n_{in} + n_{out}))`;
     ``"normal"``: :math:`0.01 \cdot \mathcal{N}(0, 1)`.
     """
     filters, channels, k, _ = shape
@@ -239,7 +249,7 @@ class Conv2D:
         return f"Conv2D({self.in_channels}, {self.out_channels}, {self.kernel_size}{extra})"
 
     def output_shape(self, shape: tuple) -> tuple:
-        """Форма выхода одного примера ``(F, H_o, W_o)`` по форме входа ``(C, H, W)``.
+        """Форма выхода одного примера ``(D_out, H_o, W_o)`` по форме входа ``(C, H, W)``.
 
         ``None`` на месте размера — «пока неизвестен» (так сеть проверяет слои при
         построении, ещё не видя данных). Неподходящая форма — ``ValueError``.
@@ -258,7 +268,7 @@ class Conv2D:
         )
 
     def forward(self, x: ArrayLike, *, cache: bool = True) -> np.ndarray:
-        """Проверяет ``x`` формы ``(N, C, H, W)`` и возвращает выход ``(N, F, H_o, W_o)``.
+        """Проверяет ``x`` формы ``(N, C, H, W)`` и возвращает выход ``(N, D_out, H_o, W_o)``.
 
         Кэш хранит не ``x``, а новую матрицу im2col, поэтому правка ``x`` на месте
         градиентов не портит; выход не делит память с кэшем.
@@ -294,8 +304,8 @@ class Conv2D:
     def backward(self, dy: ArrayLike, *, input_grad: bool = True) -> np.ndarray | None:
         r"""Сохраняет ``dW``, ``db`` и возвращает :math:`\partial L/\partial X` (через col2im).
 
-        ``dy`` — :math:`\partial L/\partial Y` формы выхода ``(N, F, H_o, W_o)``; он
-        переставляется в матрицу ``(N H_o W_o, F)``, та же, что у :math:`Z` в ``forward``.
+        ``dy`` — :math:`\partial L/\partial Y` формы выхода ``(N, D_out, H_o, W_o)``; он
+        переставляется в матрицу ``(N H_o W_o, D_out)``, та же, что у :math:`Z` в ``forward``.
         ``input_grad=False`` не считает градиент по входу и возвращает ``None``.
         """
         if not self.cache:
@@ -313,7 +323,8 @@ class Conv2D:
         return col2im(dcols, x_shape, self.kernel_size, self.stride, self.padding)
 
     def update_parameters(self, learning_rate: float) -> None:
-        r"""Шаг градиентного спуска: :math:`K \leftarrow K - \eta\, \partial L/\partial K`."""
+        r"""Шаг градиентного спуска: :math:`W \leftarrow W - \eta\, \partial L/\partial W` (и так же
+        :math:`b`)."""
         rate = check_learning_rate(learning_rate)
         if not hasattr(self, "dW"):
             raise RuntimeError("update_parameters вызван до backward: градиентов ещё нет")
