@@ -5,9 +5,9 @@
    count to the number of usable cores (at most ``TINYNET_BUILD_JOBS`` when it is set; ``1``
    gives the serial build). Sphinx forks one reader per chunk of chapters, each with its own
    kernel, and merges what they found. Each chapter is its own chunk, and the slowest start
-   first (see :func:`balanced_chunks`). Pages are written in parallel too; what sphinx-tippy
-   collects while a child process writes a page is carried back to the main process through
-   files (see :func:`keep_tippy_page`).
+   first (see :func:`balanced_chunks`); what each reading process sends back is kept small
+   (see :func:`lighten_exercise_registry`). Pages are then written by one process (see
+   :func:`write_serially`).
 2. Each chapter kernel gets one BLAS thread (:func:`one_blas_thread_per_kernel`).
 3. Every executed cell records its start and end (nbclient's ``record_timing``), and at the end
    of the build a table gives, for every chapter executed in this build, its time and its
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import os
-import pickle
 from datetime import datetime
 from pathlib import Path
 
@@ -140,37 +139,30 @@ def declare_parallel_safe(app: Sphinx, config) -> None:
             extension.parallel_read_safe = True
 
 
-TIPPY_PAGES = "tinynet-tippy-pages"
+def write_serially(app: Sphinx, env) -> None:
+    """Only reading (where the chapters execute) runs in parallel; pages are written by one
+    process. sphinx-tippy collects each page's tooltips in ``html-page-context`` and writes
+    them at ``build-finished`` in the main process, so with parallel writing the pages written
+    by a child process lost their tooltip scripts. Carrying them back through files was tried
+    and works, but gains nothing: the main process still resolves every page's doctree one
+    after another, and the whole write took 12.5 s in parallel against 13 s serially."""
+    app.parallel = 1
 
 
-def keep_tippy_page(app: Sphinx, pagename: str, templatename, context, doctree) -> None:
-    """Saves what sphinx-tippy collected for this page to a file, also in a writing child.
-
-    sphinx-tippy collects each page's tooltips in ``html-page-context`` into ``app.env`` and
-    writes them at ``build-finished`` in the main process, so pages written by a child process
-    of a parallel write would lose their tooltip scripts (a 404 on every such page); Sphinx
-    sends nothing back from a writing child. Runs after sphinx-tippy's handler (450)."""
-    data = getattr(app.env, "tippy_data", {}).get("pages", {}).get(pagename)
-    if data is None:
-        return
-    folder = Path(app.doctreedir) / TIPPY_PAGES
-    folder.mkdir(exist_ok=True)
-    (folder / f"{pagename.replace('/', '--')}.pickle").write_bytes(pickle.dumps(data))
-
-
-def gather_tippy_pages(app: Sphinx, exception) -> None:
-    """Before sphinx-tippy writes its scripts (``build-finished``, 500): every written page's
-    tooltips, from the files :func:`keep_tippy_page` left, into the main process's data."""
-    folder = Path(app.doctreedir) / TIPPY_PAGES
-    if exception is not None or "sphinx_tippy" not in app.extensions or not folder.is_dir():
-        return
-    if not hasattr(app.env, "tippy_data"):  # every page was written by a child
-        app.env.tippy_data = {"pages": {}, "wiki_titles": set()}
-    pages = app.env.tippy_data["pages"]
-    for path in folder.glob("*.pickle"):
-        pagename = path.stem.replace("--", "/")
-        if pagename in app.env.all_docs:
-            pages.setdefault(pagename, pickle.loads(path.read_bytes()))
+def lighten_exercise_registry(app: Sphinx, doctree) -> None:
+    """sphinx-exercise keeps every exercise and solution node of the document just read in
+    ``env.sphinx_exercise_registry``, and each node still points to its whole document, so
+    the environment a reading process sends back held every chapter's doctree read so far
+    (4.8 MB of its 5.6 MB). Its post-transforms need only the node and its children (titles,
+    numbers): a detached copy is kept instead."""
+    registry = getattr(app.env, "sphinx_exercise_registry", {})
+    for entry in registry.values():
+        node = entry.get("node")
+        if entry.get("docname") == app.env.docname and node is not None:
+            copy = node.deepcopy()
+            for part in copy.findall():
+                part._document = None
+            entry["node"] = copy
 
 
 # Variables that size the BLAS thread pools of NumPy (OpenBLAS; MKL or OpenMP builds elsewhere).
@@ -194,7 +186,7 @@ def setup(app: Sphinx) -> dict:
     sphinx.builders.make_chunks = balanced_chunks(app)
     app.tinynet_started = datetime.now().timestamp()
     app.connect("config-inited", declare_parallel_safe)
-    app.connect("html-page-context", keep_tippy_page, priority=451)
-    app.connect("build-finished", gather_tippy_pages, priority=400)
+    app.connect("env-updated", write_serially)
+    app.connect("doctree-read", lighten_exercise_registry)
     app.connect("build-finished", report)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

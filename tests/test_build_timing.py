@@ -13,6 +13,7 @@ from tinynet_build import (  # noqa: E402
     balanced_chunks,
     cell_seconds,
     jobs,
+    lighten_exercise_registry,
     one_blas_thread_per_kernel,
     timing_table,
 )
@@ -81,3 +82,28 @@ def test_chapter_kernels_get_one_blas_thread_unless_the_environment_says_otherwi
     one_blas_thread_per_kernel()
     assert os.environ["OPENBLAS_NUM_THREADS"] == "2"
     assert os.environ["MKL_NUM_THREADS"] == os.environ["OMP_NUM_THREADS"] == "1"
+
+
+def test_the_exercise_registry_keeps_a_detached_copy_of_the_documents_nodes():
+    """What a reading process sends back must not carry the whole doctree of every chapter."""
+    import pickle
+
+    from docutils import nodes
+    from docutils.frontend import get_default_settings
+    from docutils.parsers.rst import Parser
+    from docutils.utils import new_document
+
+    document = new_document("chapter", get_default_settings(Parser))
+    document += nodes.paragraph(text="x" * 100_000)  # the rest of the chapter
+    exercise = nodes.container("", nodes.title(text="Упражнение 1"))
+    document += exercise
+    registry = {
+        "ex-1": {"docname": "book/a", "node": exercise},
+        "ex-2": {"docname": "book/b", "node": "other"},
+    }
+    env = type("Env", (), {"docname": "book/a", "sphinx_exercise_registry": registry})()
+    lighten_exercise_registry(type("App", (), {"env": env})(), document)
+    kept = registry["ex-1"]["node"]
+    assert kept.astext() == "Упражнение 1" and kept.parent is None and kept.document is None
+    assert len(pickle.dumps(kept)) < 10_000 < len(pickle.dumps(exercise))
+    assert registry["ex-2"]["node"] == "other"
