@@ -1,26 +1,21 @@
 """The built site in a real browser: every page at a desktop and a phone width, light and dark.
 
 Headless Chromium (Playwright's Python client driving an installed Chromium, see
-``chromium_path``) opens ``_build/html`` served on 127.0.0.1 and checks what a reader meets:
+``tests/sitebuild.py``, ``chromium_path``) opens ``_build/html`` served on 127.0.0.1 and checks what a reader meets:
 no script error, no broken or foreign request, math rendered, nothing wider than the screen,
 a navigation button that works, alt texts, no serious axe-core violation, and a search whose
 snippets are plain text. One browser serves all tests; each page is loaded once per width and
 colour scheme and checked for everything at once, so a failure lists all problems of the page.
 
-The browser: ``TINYNET_CHROMIUM`` if set, else the first of /usr/bin/chromium (Debian's
-``chromium``, which ``.ci/run`` installs when missing), google-chrome, chromium-browser found.
+The browser: ``TINYNET_CHROMIUM`` if set, else an installed Chromium
+(``tests/sitebuild.py``, ``chromium_path``).
 axe-core is vendored: ``tests/vendor/axe.min.js`` is ``axe.min.js`` of the npm package
 ``axe-core`` 4.14.1 (``npm pack axe-core@4.14.1``), with its MPL-2.0 licence beside it.
 """
 
 from __future__ import annotations
 
-import functools
-import http.server
-import os
 import re
-import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -28,52 +23,22 @@ from urllib.parse import urlsplit
 import pytest
 from playwright import sync_api as playwright_api
 
-from tests.sitebuild import PAGES
+from tests.sitebuild import PAGES, launch_chromium, serve
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 VIEWPORTS = {"desktop": (1280, 800), "phone": (390, 844)}
 SCHEMES = ["light", "dark"]
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 # A file name or a path where a description should be (what MyST-NB writes without an alt).
 FILE_NAME_ALT = re.compile(r"\.(png|jpe?g|svg|gif|webp)\b|/|^_images|^\s*$", re.IGNORECASE)
 # Raw TeX a reader must never see: MathJax left it untypeset, or a snippet kept the source.
 RAW_TEX = re.compile(r"\$\$|\\frac|\\\(|\\\)|\\\[|\\\]|\\[a-zA-Z]{2,}\{")
 
 
-def chromium_path() -> str:
-    """The browser executable: ``TINYNET_CHROMIUM``, else the first installed one."""
-    if os.environ.get("TINYNET_CHROMIUM"):
-        return os.environ["TINYNET_CHROMIUM"]
-    for name in ("/usr/bin/chromium", "chromium", "google-chrome", "chromium-browser"):
-        found = shutil.which(name)
-        if found:
-            return found
-    pytest.fail("Chromium не найден: установите chromium или задайте TINYNET_CHROMIUM")
-
-
 @pytest.fixture(scope="session")
 def server(site: Path) -> Iterator[str]:
     """``_build/html`` over HTTP on 127.0.0.1 (a free port), as a web host would serve it."""
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
-    handler = functools.partial(Quiet, directory=str(site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with serve(site) as address:
+        yield address
 
 
 @pytest.fixture(scope="module")
@@ -83,9 +48,7 @@ def browser() -> Iterator[object]:
     session: Playwright's sync API runs an event loop while it is open, and another module's
     own ``sync_playwright()`` (tests/test_reader_path.py) refuses to start inside it."""
     with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=chromium_path(), headless=True, args=CHROMIUM_FLAGS
-        )
+        chromium = launch_chromium(p)
         yield chromium
         chromium.close()
 

@@ -16,15 +16,12 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
-import threading
 import zipfile
 from html import unescape
 from pathlib import Path
@@ -34,7 +31,7 @@ import nbformat
 import pytest
 import tomllib
 
-from tests.sitebuild import CHAPTERS, ROOT, build
+from tests.sitebuild import CHAPTERS, ROOT, build, launch_chromium, serve
 
 sys.path.insert(0, str(ROOT / "_ext"))
 import tinynet_launch  # noqa: E402
@@ -46,18 +43,6 @@ PUBLISHED = f"{SITE_URL}_static/wheels/{WHEEL}"
 HOST_VARIABLES = ("GITHUB_REPOSITORY", "TINYNET_SITE_URL", "TINYNET_WHEEL")
 # What a reader's own Jupyter has: a kernel and a notebook runner, plus the wheel's deps.
 READER_PACKAGES = ("ipykernel", "nbclient", "numpy", "matplotlib", "scikit-learn")
-# Debian's chromium (CHROMIUM= another Chromium-based browser, e.g. on GitHub's runners).
-CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("google-chrome")
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 # Runs a setup cell as IPython would: top-level ``await`` allowed.
 RUN_CELL = """\
@@ -141,21 +126,11 @@ def rebuilt(site: Path, output: Path, **variables: str) -> Path:
     return output / "_build" / "html"
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 (the base class's signature)
-        pass
-
-
 @pytest.fixture(scope="module")
 def served(site):
     """The built site over HTTP on localhost, as a reader's browser or pip gets it."""
-    handler = functools.partial(QuietHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    with serve(site) as address:
+        yield address + "/"
 
 
 # --- The wheel -----------------------------------------------------------------------------
@@ -472,12 +447,10 @@ def test_without_a_repository_the_strict_build_is_clean_and_has_no_colab_button(
 
 @pytest.fixture(scope="module")
 def chromium():
-    if not CHROMIUM:
-        pytest.fail("нет Chromium: flock /tmp/apt.lock apt-get install -y -q chromium")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        browser = launch_chromium(playwright)
         yield browser
         browser.close()
 
