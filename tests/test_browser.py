@@ -1,11 +1,11 @@
 """The built site in a real browser: every page at a desktop and a phone width, light and dark.
 
-Headless Chromium (Playwright's Python client driving an installed Chromium, see
-``tests/sitebuild.py``, ``chromium_path``) opens ``_build/html`` served on 127.0.0.1 and checks what a reader meets:
-no script error, no broken or foreign request, math rendered, nothing wider than the screen,
-a navigation button that works, alt texts, no serious axe-core violation, and a search whose
-snippets are plain text. One browser serves all tests; each page is loaded once per width and
-colour scheme and checked for everything at once, so a failure lists all problems of the page.
+Headless Chromium (Playwright's Python client driving an installed Chromium) opens
+``_build/html`` served on 127.0.0.1 and checks what a reader meets: no script error, no broken
+or foreign request, math rendered, nothing wider than the screen, a navigation button that
+works, alt texts, no serious axe-core violation, and a search whose snippets are plain text.
+One browser serves all tests; each page is loaded once per width and colour scheme and checked
+for everything at once, so a failure lists all problems of the page.
 
 The browser: ``TINYNET_CHROMIUM`` if set, else an installed Chromium
 (``tests/sitebuild.py``, ``chromium_path``).
