@@ -304,7 +304,9 @@ notebook = nbformat.read(sys.argv[1], as_version=4)
 probe = ("import sys, matplotlib, numpy, tinynet; "
          "print(sys.prefix, tinynet.__file__, numpy.__version__, matplotlib.__version__)")
 notebook.cells.append(nbformat.v4.new_code_cell(probe))
-NotebookClient(notebook, timeout=300, kernel_name="python3",
+# shutdown_kernel="immediate": as in the book's build (_ext/tinynet_build.py), the kernel is
+# stopped once the last cell has replied, not awaited for seconds while it exits.
+NotebookClient(notebook, timeout=300, kernel_name="python3", shutdown_kernel="immediate",
                resources={"metadata": {"path": sys.argv[2]}}).execute()
 nbformat.write(notebook, sys.argv[3])
 print(notebook.cells[-1].outputs[0].text, end="")
