@@ -11,8 +11,9 @@
 2. Each chapter kernel gets one BLAS thread (:func:`one_blas_thread_per_kernel`).
 3. Each chapter kernel is stopped as soon as its last cell has replied (:func:`timed_execution`).
 4. Every executed cell records its start and end (nbclient's ``record_timing``), and at the end
-   of the build a table gives, for every chapter executed in this build, its time and its
-   slowest cell, so a slow chapter is seen the day it becomes slow.
+   of the build a table gives, for every chapter executed in this build, the time of its cells,
+   its time with the kernel's start and stop (MyST-NB's execution data), and its slowest cell,
+   so a slow chapter is seen the day it becomes slow.
 """
 
 from __future__ import annotations
@@ -62,8 +63,12 @@ def cell_seconds(cell: dict) -> float:
     return (parse(end.replace("Z", "+00:00")) - parse(start.replace("Z", "+00:00"))).total_seconds()
 
 
-def timing_table(executed: list[Path]) -> list[str]:
-    """Rows "chapter | seconds | slowest cell (seconds, first line)" for the given notebooks."""
+def timing_table(executed: list[Path], runtimes: dict[Path, float] | None = None) -> list[str]:
+    """Rows "chapter | cells | with its kernel | slowest cell (seconds, first line)".
+
+    ``runtimes``: for each notebook, MyST-NB's time of its whole execution (kernel start, every
+    cell, kernel stop); a chapter without one gets a dash there.
+    """
     rows = []
     for path in sorted(executed):
         cells = [
@@ -79,7 +84,9 @@ def timing_table(executed: list[Path]) -> list[str]:
             tags = cells[slowest].get("metadata", {}).get("tags", [])
             mark = " [timing]" if "timing" in tags else ""
             where = f"{times[slowest]:5.1f} s  cell {slowest + 1}{mark}: {first}"
-        rows.append(f"  {path.stem:<28} {sum(times):6.1f} s   {where}")
+        whole = (runtimes or {}).get(path)
+        kernel = f"{whole:6.1f} s" if whole is not None else "     — "
+        rows.append(f"  {path.stem:<28} {sum(times):6.1f} s {kernel}   {where}")
     return rows
 
 
@@ -124,8 +131,16 @@ def report(app: Sphinx, exception) -> None:
     executed = [p for p in folder.rglob("*.ipynb") if p.stat().st_mtime >= started]
     if not executed:
         return
-    logger.info("tinynet: execution time per chapter (sum of its cells) and its slowest cell")
-    for row in timing_table(executed):
+    runtimes = {
+        folder / f"{docname}.ipynb": data["exec_data"]["runtime"]
+        for docname, data in getattr(app.env, "nb_metadata", {}).items()
+        if data.get("exec_data")
+    }
+    logger.info(
+        "tinynet: execution time per chapter: its cells, with its kernel (start and stop), "
+        "and its slowest cell"
+    )
+    for row in timing_table(executed, runtimes):
         logger.info(row)
 
 

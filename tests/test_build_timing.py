@@ -40,8 +40,21 @@ def test_timing_table_sums_the_chapter_and_names_its_slowest_cell(tmp_path):
     path = tmp_path / "08_chapter.ipynb"
     path.write_text(json.dumps({"cells": cells}), encoding="utf-8")
     (row,) = timing_table([path])
-    assert row.split()[:3] == ["08_chapter", "4.0", "s"]
+    assert row.split()[:4] == ["08_chapter", "4.0", "s", "—"]
     assert "3.0 s  cell 2 [timing]: train()" in row
+    (row,) = timing_table([path], {path: 4.75})  # with the kernel's start and stop
+    assert row.split()[:5] == ["08_chapter", "4.0", "s", "4.8", "s"]
+
+
+def test_chapter_kernels_are_stopped_at_once_and_their_cells_timed(monkeypatch):
+    import tinynet_build
+
+    calls = []
+    monkeypatch.setattr(tinynet_build, "_single_nb_execution", lambda *a, **k: calls.append(k))
+    tinynet_build.timed_execution("nb", cwd=None, timeout=30)
+    assert calls == [
+        {"cwd": None, "timeout": 30, "record_timing": True, "shutdown_kernel": "immediate"}
+    ]
 
 
 def test_jobs_follow_the_environment_and_never_exceed_the_cores(monkeypatch):
