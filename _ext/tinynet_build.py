@@ -9,7 +9,9 @@
    (see :func:`lighten_exercise_registry`). Pages are then written by one process (see
    :func:`write_serially`).
 2. Each chapter kernel gets one BLAS thread (:func:`one_blas_thread_per_kernel`).
-3. Each chapter kernel is stopped as soon as its last cell has replied (:func:`timed_execution`).
+3. Each chapter kernel is reached over Unix sockets, not TCP ports that a kernel started at the
+   same time could take, and is stopped as soon as its last cell has replied
+   (:func:`timed_execution`).
 4. Every executed cell records its start and end (nbclient's ``record_timing``), and at the end
    of the build a table gives, for every chapter executed in this build, the time of its cells,
    its time with the kernel's start and stop (MyST-NB's execution data), and its slowest cell,
@@ -20,6 +22,9 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -27,24 +32,43 @@ import myst_nb.core.execute.direct as direct
 import sphinx.builders
 from sphinx.application import Sphinx
 from sphinx.util import logging
+from traitlets.config import Config
 
 logger = logging.getLogger(__name__)
 _single_nb_execution = direct.single_nb_execution
 
 
 def timed_execution(*args, **kwargs):
-    """MyST-NB's execution of one notebook, with every cell's timing recorded and the kernel
-    stopped at once when the last cell has replied (nbclient's ``shutdown_kernel="immediate"``).
+    """MyST-NB's execution of one notebook, with every cell's timing recorded, the kernel
+    reached over Unix sockets, and the kernel stopped at once when its last cell has replied.
 
-    nbclient's default, ``"graceful"``, asks the kernel to exit and polls until it has. A
-    one-cell notebook took 0.7 s, and 4.0 s in 4 runs of 17, when ipykernel 7 took 3.4 s to
-    exit; in a clean build the time of a chapter beyond its cells fell from 1.05 s to 0.78 s
-    on average. Every output has arrived by then (each cell's reply and its idle message are
-    awaited), and the kernel keeps nothing the book needs.
+    - Sockets (:func:`kernel_sockets`): over TCP, jupyter_client picks five free ports and
+      releases them for the kernel to bind; with two chapters starting kernels at once, a port
+      can be taken in between (seen once in CI: ``ZMQError: Address already in use``, then
+      "Kernel didn't respond in 60 seconds" and a failed build). A Unix socket is a file in a
+      directory of this execution alone, so nothing can take it.
+    - Stop (nbclient's ``shutdown_kernel="immediate"``): the default, ``"graceful"``, asks the
+      kernel to exit and polls until it has. A one-cell notebook took 0.7 s, and 4.0 s in 4
+      runs of 17, when ipykernel 7 took 3.4 s to exit; in a clean build the time of a chapter
+      beyond its cells fell from 1.05 s to 0.78 s on average. Every output has arrived by then
+      (each cell's reply and its idle message are awaited), and the kernel keeps nothing the
+      book needs.
     """
-    return _single_nb_execution(
-        *args, **{**kwargs, "record_timing": True, "shutdown_kernel": "immediate"}
-    )
+    with kernel_sockets() as config:
+        extra = {"record_timing": True, "shutdown_kernel": "immediate", **config}
+        return _single_nb_execution(*args, **{**kwargs, **extra})
+
+
+@contextmanager
+def kernel_sockets() -> Iterator[dict]:
+    """NotebookClient's arguments for a kernel on Unix sockets in a new temporary directory
+    (removed afterwards); on a system without them (Windows), none: TCP, as by default."""
+    if os.name != "posix":
+        yield {}
+        return
+    with tempfile.TemporaryDirectory(prefix="tinynet-kernel-") as folder:
+        sockets = {"transport": "ipc", "ip": os.path.join(folder, "k")}
+        yield {"config": Config({"KernelManager": sockets})}
 
 
 def jobs() -> int:

@@ -46,15 +46,25 @@ def test_timing_table_sums_the_chapter_and_names_its_slowest_cell(tmp_path):
     assert row.split()[:5] == ["08_chapter", "4.0", "s", "4.8", "s"]
 
 
-def test_chapter_kernels_are_stopped_at_once_and_their_cells_timed(monkeypatch):
+@pytest.mark.skipif(os.name != "posix", reason="no Unix sockets: TCP, as by default")
+def test_chapter_kernels_use_their_own_unix_sockets_and_are_stopped_at_once(monkeypatch):
     import tinynet_build
 
     calls = []
-    monkeypatch.setattr(tinynet_build, "_single_nb_execution", lambda *a, **k: calls.append(k))
+
+    def execution(*args, **kwargs):
+        sockets = kwargs["config"].KernelManager
+        folder = Path(sockets.ip).parent
+        calls.append((args, kwargs, sockets.transport, folder, folder.is_dir()))
+
+    monkeypatch.setattr(tinynet_build, "_single_nb_execution", execution)
     tinynet_build.timed_execution("nb", cwd=None, timeout=30)
-    assert calls == [
-        {"cwd": None, "timeout": 30, "record_timing": True, "shutdown_kernel": "immediate"}
-    ]
+    tinynet_build.timed_execution("nb", cwd=None, timeout=30)
+    (args, kwargs, transport, folder, existed), second = calls
+    assert args == ("nb",) and kwargs["cwd"] is None and kwargs["timeout"] == 30
+    assert kwargs["record_timing"] is True and kwargs["shutdown_kernel"] == "immediate"
+    assert transport == "ipc" and existed and not folder.exists()  # removed after the run
+    assert second[3] != folder  # every execution its own directory
 
 
 def test_jobs_follow_the_environment_and_never_exceed_the_cores(monkeypatch):
